@@ -1,0 +1,199 @@
+"""The one module that owns database access: engines, schema, bulk loads, reads.
+
+Every other package goes through these functions; nothing else builds SQL
+connections. SQLite (the embedded default) runs in WAL mode with a busy
+timeout so the web app can read while the ETL writes; PostgreSQL is reached
+through psycopg 3 and bulk-loaded with COPY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Boolean, Connection, Date, DateTime, Engine, create_engine, delete, event
+from sqlalchemy.engine import make_url
+
+import settings
+from store.models import DATA_MODELS, Base
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url(url: str | None = None) -> str:
+    """The store's URL: the argument, else the DATABASE_URL setting.
+
+    A plain `postgresql://` URL is turned into `postgresql+psycopg://`.
+    """
+    url = url or settings.DATABASE_URL.get()
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+@functools.cache
+def get_engine(url: str | None = None) -> Engine:
+    """One engine (and pool) per URL per process."""
+    url = database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        busy_ms = int(settings.SQLITE_BUSY_TIMEOUT_MS.get())
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def init_db(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (creates it on a new store)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def drop_all(engine: Engine) -> None:
+    """Drop every table, Alembic's version table included (tests only)."""
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction: committed on success, rolled back on any error."""
+    with engine.begin() as conn:
+        yield conn
+
+
+# ------------------------------------------------------------------ bulk writes
+def _column_kinds(table: Any) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for col in table.columns:
+        if isinstance(col.type, DateTime):
+            kinds[col.name] = "datetime"
+        elif isinstance(col.type, Date):
+            kinds[col.name] = "date"
+        elif isinstance(col.type, Boolean):
+            kinds[col.name] = "bool"
+        else:
+            kinds[col.name] = "other"
+    return kinds
+
+
+def _rows(df: pd.DataFrame, columns: list[str], kinds: Mapping[str, str], sqlite: bool) -> list[tuple[Any, ...]]:
+    """The frame as DB-API tuples: None for missing, dates as the driver wants them."""
+    out: dict[str, list[Any]] = {}
+    for name in columns:
+        s = df[name]
+        kind = kinds[name]
+        if kind in ("date", "datetime"):
+            s = pd.to_datetime(s)
+            if kind == "date":
+                fmt = s.dt.strftime("%Y-%m-%d")
+                vals = fmt.astype(object).where(s.notna(), None).tolist()
+                if not sqlite:
+                    vals = [dt.date.fromisoformat(v) if v is not None else None for v in vals]
+            else:
+                vals = [v.to_pydatetime() if not pd.isna(v) else None for v in s]
+                if sqlite:
+                    vals = [v.isoformat(sep=" ") if v is not None else None for v in vals]
+        elif kind == "bool":
+            vals = [None if pd.isna(v) else bool(v) for v in s.astype(object)]
+        else:
+            obj = s.astype(object)
+            vals = obj.where(s.notna(), None).tolist()
+            vals = [v.item() if hasattr(v, "item") else v for v in vals]
+        out[name] = vals
+    return list(zip(*(out[c] for c in columns), strict=True)) if columns else []
+
+
+def bulk_insert(conn: Connection, model: type[Base], df: pd.DataFrame) -> int:
+    """Insert a frame whose columns are (a subset of) the model's columns.
+
+    PostgreSQL: COPY through psycopg 3. SQLite: one executemany. Runs inside
+    the caller's transaction. Returns the number of rows written.
+    """
+    table = model.__table__
+    if df.empty:
+        return 0
+    columns = [c.name for c in table.columns if c.name in df.columns]
+    sqlite = conn.dialect.name == "sqlite"
+    rows = _rows(df, columns, _column_kinds(table), sqlite)
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:  # type: ignore[union-attr]
+            with cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cur.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
+    return len(rows)
+
+
+def replace_tables(conn: Connection, frames: Mapping[type[Base], pd.DataFrame]) -> dict[str, int]:
+    """Replace the whole content of each given table, inside the caller's transaction.
+
+    DELETE (not TRUNCATE) so that PostgreSQL readers keep seeing the old rows
+    until commit; in SQLite WAL mode readers see the old snapshot likewise.
+    """
+    counts: dict[str, int] = {}
+    for model in reversed(list(frames)):
+        conn.execute(delete(model))
+    for model, df in frames.items():
+        counts[model.__tablename__] = bulk_insert(conn, model, df)
+    return counts
+
+
+def replace_current_data(conn: Connection, frames: Mapping[str, pd.DataFrame]) -> dict[str, int]:
+    """Replace all current-data tables (keyed by table name) in the caller's transaction."""
+    by_model = {m: frames.get(m.__tablename__, pd.DataFrame()) for m in DATA_MODELS}
+    return replace_tables(conn, by_model)
+
+
+# ------------------------------------------------------------------------ reads
+def read_table(conn_or_engine: Connection | Engine, model: type[Base]) -> pd.DataFrame:
+    """A whole table as a typed frame: ids/text as pandas strings, dates as datetime64, bools as bool."""
+    table = model.__table__
+    df = pd.read_sql(table.select(), conn_or_engine)
+    kinds = _column_kinds(table)
+    for col in table.columns:
+        kind = kinds[col.name]
+        if kind in ("date", "datetime"):
+            df[col.name] = pd.to_datetime(df[col.name]).astype("datetime64[ns]")
+        elif kind == "bool":
+            df[col.name] = df[col.name].fillna(False).astype(bool)
+        elif col.type.python_type is str:
+            df[col.name] = df[col.name].astype("string")
+    return df
+
+
+def read_current_data(conn_or_engine: Connection | Engine) -> dict[str, pd.DataFrame]:
+    """Every current-data table, keyed by table name (the monitoring layer's input)."""
+    return {m.__tablename__: read_table(conn_or_engine, m) for m in DATA_MODELS}

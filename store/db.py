@@ -104,7 +104,9 @@ def _column_kinds(table: Any) -> dict[str, str]:
     return kinds
 
 
-def _rows(df: pd.DataFrame, columns: list[str], kinds: Mapping[str, str], sqlite: bool) -> list[tuple[Any, ...]]:
+def _rows(
+    df: pd.DataFrame, columns: list[str], kinds: Mapping[str, str], sqlite: bool
+) -> list[tuple[Any, ...]]:
     """The frame as DB-API tuples: None for missing, dates as the driver wants them."""
     out: dict[str, list[Any]] = {}
     for name in columns:
@@ -146,10 +148,10 @@ def bulk_insert(conn: Connection, model: type[Base], df: pd.DataFrame) -> int:
     quoted = ", ".join(f'"{c}"' for c in columns)
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
-        with raw.cursor() as cur:  # type: ignore[union-attr]
-            with cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
+        sql = f'COPY "{table.name}" ({quoted}) FROM STDIN'
+        with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
     else:
         marks = ", ".join("?" for _ in columns)
         cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]

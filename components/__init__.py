@@ -1,0 +1,1 @@
+"""Shared UI pieces of the web app: Danish formatting, labels, layout helpers."""

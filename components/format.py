@@ -1,0 +1,154 @@
+"""Danish number, percent and date formatting for everything the UI shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+MONTHS = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+MONTHS_SHORT = (
+    "jan.",
+    "feb.",
+    "mar.",
+    "apr.",
+    "maj",
+    "jun.",
+    "jul.",
+    "aug.",
+    "sep.",
+    "okt.",
+    "nov.",
+    "dec.",
+)
+NO_CASES = "Ingen sager"
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(isinstance(value, float) and math.isnan(value)) or str(value) in ("<NA>", "NaT")
+    except TypeError:
+        return False
+
+
+def number(value: Any) -> str:
+    """1057 -> '1.057'; -3 -> '-3'; missing -> '–'."""
+    if _missing(value):
+        return "–"
+    return f"{int(round(float(value))):,}".replace(",", ".")
+
+
+def decimal(value: Any, digits: int = 1) -> str:
+    """12.5 -> '12,5' (Danish decimal comma, dot thousands)."""
+    if _missing(value):
+        return "–"
+    s = f"{float(value):,.{digits}f}"
+    return s.replace(",", "§").replace(".", ",").replace("§", ".")
+
+
+def percent(value: Any, denominator: Any = None) -> str:
+    """A share 0..1 as '93 %'; 0/0 (denominator 0) as 'Ingen sager', never 0 % or 100 %."""
+    if denominator is not None and not _missing(denominator) and int(denominator) == 0:
+        return NO_CASES
+    if _missing(value):
+        return NO_CASES if denominator is not None else "–"
+    return f"{int(math.floor(float(value) * 100 + 0.5))} %"
+
+
+def points(delta: Any) -> str:
+    """A change in share as percentage points: +0.03 -> '+3 pct.point'."""
+    if _missing(delta):
+        return "–"
+    p = int(math.floor(abs(float(delta)) * 100 + 0.5))
+    if p == 0:
+        return "uændret"
+    sign = "+" if float(delta) > 0 else "−"
+    return f"{sign}{p} pct.point"
+
+
+def _to_date(value: Any) -> dt.date | None:
+    if _missing(value):
+        return None
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def date(value: Any) -> str:
+    """'22. nov. 2026' (maj has no dot); missing -> ''."""
+    d = _to_date(value)
+    if d is None:
+        return ""
+    return f"{d.day}. {MONTHS_SHORT[d.month - 1]} {d.year}"
+
+
+def date_long(value: Any) -> str:
+    """'22. november 2026'."""
+    d = _to_date(value)
+    if d is None:
+        return ""
+    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
+
+
+def month(value: Any) -> str:
+    """'november 2026'."""
+    d = _to_date(value)
+    if d is None:
+        return ""
+    return f"{MONTHS[d.month - 1]} {d.year}"
+
+
+def month_short(value: Any) -> str:
+    """'nov. 2026'."""
+    d = _to_date(value)
+    if d is None:
+        return ""
+    return f"{MONTHS_SHORT[d.month - 1]} {d.year}"
+
+
+def clock(value: dt.datetime | dt.time) -> str:
+    """'kl. 02:05'."""
+    return f"kl. {value.hour:02d}:{value.minute:02d}"
+
+
+def timestamp(value: Any) -> str:
+    """'22. nov. 2026 kl. 02:05'."""
+    if _missing(value):
+        return ""
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value))
+    return f"{date(value)} {clock(value)}"
+
+
+def week(value: Any) -> str:
+    """ISO week label: 'uge 48'."""
+    d = _to_date(value)
+    if d is None:
+        return ""
+    return f"uge {d.isocalendar().week}"
+
+
+def count_label(n: int, singular: str, plural: str) -> str:
+    """'1 sag', '1.057 sager'."""
+    return f"{number(n)} {singular if n == 1 else plural}"

@@ -1,0 +1,106 @@
+"""Overblik (/): the center chief's morning view: a card per KPI per center, teams worst first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from components import format as fmt
+from components import labels, ui
+from store import queries
+
+dash.register_page(__name__, path="/", name="Overblik", title="Fristvagt – Overblik", order=0)
+
+CARDS = "overblik-cards"
+TEAMS = "overblik-teams"
+TEAM_ROWS = 25
+
+
+def _center_section(center: str, rows: pd.DataFrame) -> html.Section:
+    cards = [
+        dbc.Col(ui.kpi_card(r), xs=12, sm=6, lg=4, xl=3, className="mb-3")
+        for r in rows.to_dict("records")
+    ]
+    return html.Section(
+        [html.H2(labels.center_label(center), className="h5 mt-2"), dbc.Row(cards)],
+        className="mb-2",
+        id=f"center-{center}",
+    )
+
+
+def team_rows(df: pd.DataFrame, limit: int = TEAM_ROWS) -> list[list[Any]]:
+    """The team table's rows: worst first, numbers linking into the list."""
+    out: list[list[Any]] = []
+    for r in df.head(limit).to_dict("records"):
+        den, num = int(r["denominator"]), int(r["numerator"])
+        status = labels.attainment(r["value"], den, float(r["target"]))
+        link = {"kpi": r["kpi"], "center": r["center"], "team": r["team"]}
+        out.append(
+            [
+                r["center"],
+                labels.team_label(r["team"]),
+                f"{r['kpi']} {labels.kpi_label(r['kpi'])}",
+                dcc.Link(fmt.percent(r["value"], den), href=ui.list_href(**link)),
+                dcc.Link(f"{fmt.number(num)} af {fmt.number(den)}", href=ui.list_href(**link)),
+                dcc.Link(fmt.number(den - num), href=ui.list_href(**link, resultat="ikke-opfyldt")),
+                ui.status_badge(status),
+            ]
+        )
+    return out
+
+
+def layout(center: str | None = None, **_params: Any) -> html.Div:
+    eng, scope = ui.engine(), ui.scope()
+    cards = queries.kpi_overview(eng, scope, level="center")
+    as_of = queries.latest_as_of(eng, scope)
+    centers = sorted(cards["center"].unique().tolist()) if not cards.empty else []
+    subtitle = (
+        f"Status pr. {fmt.date_long(as_of)}. Mål: 95 % af sagerne overholder fristen. "
+        "Klik på et tal for at se sagerne bag det."
+        if as_of
+        else None
+    )
+    if cards.empty:
+        return html.Div(
+            [
+                ui.page_header("Overblik"),
+                ui.empty_state(
+                    "Der er endnu ingen nøgletal.",
+                    "Nøgletallene beregnes, når et udtræk er indlæst.",
+                ),
+            ]
+        )
+    shown = [center] if center in centers else centers
+    sections = [_center_section(c, cards[cards["center"] == c]) for c in shown]
+    teams = queries.team_table(eng, scope, center=center if center in centers else None)
+    teams = teams[teams["denominator"] > 0]
+    team_part: list[Any] = [
+        html.H2("Teams – dårligst først", className="h5 mt-3"),
+        html.P(
+            f"De {min(TEAM_ROWS, len(teams))} team-nøgletal længst fra målet"
+            + (f" ud af {fmt.number(len(teams))}." if len(teams) > TEAM_ROWS else "."),
+            className="text-muted small",
+        ),
+    ]
+    if teams.empty:
+        team_part.append(ui.empty_state("Ingen team-tal endnu."))
+    else:
+        team_part.append(
+            ui.simple_table(
+                ["Center", "Team", "Nøgletal", "Værdi", "Opfyldt", "Ikke opfyldt", "Status"],
+                team_rows(teams),
+                numeric=(3, 4, 5),
+            )
+        )
+    return html.Div(
+        [
+            ui.page_header("Overblik", subtitle),
+            ui.center_pills("/", centers, center if center in centers else None),
+            html.Div(sections, id=CARDS),
+            html.Div(team_part, id=TEAMS),
+        ]
+    )

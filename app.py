@@ -37,7 +37,7 @@ NAV_ITEMS: tuple[tuple[str, str], ...] = (
 app = dash.Dash(
     __name__,
     use_pages=True,
-    external_stylesheets=[dbc.themes.BOOTSTRAP],
+    # Bootstrap 5.3.8 is vendored in assets/ (no CDN: the app runs on an intranet)
     title="Fristvagt",
     update_title=None,
     suppress_callback_exceptions=True,

@@ -6,6 +6,8 @@ import datetime as dt
 import math
 from typing import Any
 
+import pandas as pd
+
 MONTHS = (
     "januar",
     "februar",
@@ -152,3 +154,12 @@ def week(value: Any) -> str:
 def count_label(n: int, singular: str, plural: str) -> str:
     """'1 sag', '1.057 sager'."""
     return f"{number(n)} {singular if n == 1 else plural}"
+
+
+def month_ticks(start: Any, end: Any, max_ticks: int = 8) -> tuple[list[pd.Timestamp], list[str]]:
+    """Month tick positions and Danish labels for a plotly axis (plotly's own are English)."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    months = pd.date_range(start.to_period("M").to_timestamp(), end, freq="MS")
+    step = max(1, -(-len(months) // max_ticks))
+    picked = list(months[::step])
+    return picked, [month_short(m) for m in picked]

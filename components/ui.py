@@ -12,13 +12,14 @@ from sqlalchemy import Engine
 
 from components import format as fmt
 from components import labels
-from store.db import get_engine
+from store.db import database_url, get_engine
 from store.queries import Scope
 
 
 def engine() -> Engine:
     """The store of this process (settings.DATABASE_URL); opened lazily, never at import."""
-    return get_engine()
+    # pass the URL: get_engine() caches per argument, and None would pin the first URL
+    return get_engine(database_url())
 
 
 def scope() -> Scope:
@@ -163,3 +164,20 @@ def simple_table(
     return dbc.Table(
         [head, body], bordered=False, hover=True, size="sm", responsive=True, striped=True
     )
+
+
+# Danish texts for dcc.Dropdown (its own defaults are English).
+DROPDOWN_LABELS: dict[str, str] = {
+    "select_all": "Vælg alle",
+    "deselect_all": "Fravælg alle",
+    "selected_count": "{num_selected} valgt",
+    "search": "Søg",
+    "clear_search": "Ryd søgning",
+    "clear_selection": "Ryd valg",
+    "no_options_found": "Ingen valgmuligheder",
+}
+
+
+def dropdown(component_id: str, options: Any, value: Any = None, **kw: Any) -> dcc.Dropdown:
+    """A dcc.Dropdown with Danish texts."""
+    return dcc.Dropdown(id=component_id, options=options, value=value, labels=DROPDOWN_LABELS, **kw)

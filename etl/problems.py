@@ -80,8 +80,11 @@ def problems_frame(problems: list[Problem] | None = None) -> pd.DataFrame:
 def problems_from_frame(df: pd.DataFrame) -> list[Problem]:
     """The rows of a problems frame as `Problem` records."""
     out: list[Problem] = []
-    for rec in df[PROBLEM_COLUMNS].astype(object).where(df[PROBLEM_COLUMNS].notna(), None).to_dict(
-        "records"
+    for rec in (
+        df[PROBLEM_COLUMNS]
+        .astype(object)
+        .where(df[PROBLEM_COLUMNS].notna(), None)
+        .to_dict("records")
     ):
         line = rec["line"]
         out.append(

@@ -1,7 +1,9 @@
 """Monitoring results in the store: obligations, KPI members and KPI results.
 
-(Placeholder being filled in by the monitoring work: refresh_monitoring is
-called by the ETL inside its load transaction.)
+`refresh_monitoring` is called by the ETL inside its load transaction: it replaces
+the obligations and KPI members with the new evaluation, stores the snapshot
+results of the extract date (replacing an earlier snapshot of that date), replaces
+the forecast, and computes the month-end history once if none exists yet.
 """
 
 from __future__ import annotations
@@ -10,11 +12,112 @@ import datetime as dt
 from collections.abc import Mapping
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, delete, func, select
+
+from monitoring import evaluate, forecast, history, load_rules
+from monitoring.calendar import month_ends_before
+from monitoring.rules import Rules
+from store.db import bulk_insert, read_table, replace_tables
+from store.models import EtlRun, KpiMember, KpiResult, Obligation
+
+HISTORY_MONTHS = 36
+
+
+def _with_run(results: pd.DataFrame, run_id: int | None) -> pd.DataFrame:
+    out = results.copy()
+    out["run_id"] = run_id
+    out["value"] = out["value"].astype(object).where(out["value"].notna(), None)
+    return out
 
 
 def refresh_monitoring(
     conn: Connection, data: Mapping[str, pd.DataFrame], as_of: dt.date, run_id: int
 ) -> None:
     """Recompute and store obligations, KPI members and the KPI snapshot for `as_of`."""
-    return None
+    rules = load_rules()
+    ev = evaluate(data, as_of, rules)
+    replace_tables(conn, {Obligation: ev.obligations, KpiMember: ev.members})
+    conn.execute(
+        delete(KpiResult).where(KpiResult.kind == "snapshot", KpiResult.as_of == as_of)
+    )
+    bulk_insert(conn, KpiResult, _with_run(ev.results, run_id))
+    conn.execute(delete(KpiResult).where(KpiResult.kind == "forecast"))
+    bulk_insert(conn, KpiResult, _with_run(forecast(data, as_of, rules), run_id))
+    has_history = conn.execute(
+        select(func.count()).select_from(KpiResult).where(KpiResult.kind == "recomputed")
+    ).scalar_one()
+    if not has_history:
+        backfill(conn, data, HISTORY_MONTHS, as_of=as_of, rules=rules, run_id=run_id)
+
+
+def data_as_of(data: Mapping[str, pd.DataFrame]) -> dt.date:
+    """The newest date in the data (an extract has no date after its extract date)."""
+    newest: pd.Timestamp | None = None
+    for df in data.values():
+        for col in df.columns:
+            if pd.api.types.is_datetime64_any_dtype(df[col]) and df[col].notna().any():
+                m = df[col].max()
+                newest = m if newest is None or m > newest else newest
+    return (newest or pd.Timestamp.today()).date()
+
+
+def backfill(
+    conn: Connection,
+    data: Mapping[str, pd.DataFrame],
+    months: int = HISTORY_MONTHS,
+    *,
+    as_of: dt.date | None = None,
+    rules: Rules | None = None,
+    run_id: int | None = None,
+) -> int:
+    """Recompute the KPI history (kind recomputed) at the `months` month-ends on or
+    before `as_of` (default: the newest date in the data), replacing the old history.
+    Returns the number of result rows written."""
+    as_of = as_of or data_as_of(data)
+    hist = history(data, month_ends_before(as_of, months), rules or load_rules())
+    conn.execute(delete(KpiResult).where(KpiResult.kind == "recomputed"))
+    return bulk_insert(conn, KpiResult, _with_run(hist, run_id))
+
+
+# ------------------------------------------------------------------------ reads
+def read_results(
+    conn: Connection | Engine,
+    kind: str | None = None,
+    level: str | None = None,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """KPI result rows, optionally filtered by kind, level and date."""
+    stmt = select(KpiResult)
+    if kind is not None:
+        stmt = stmt.where(KpiResult.kind == kind)
+    if level is not None:
+        stmt = stmt.where(KpiResult.level == level)
+    if as_of is not None:
+        stmt = stmt.where(KpiResult.as_of == as_of)
+    df = pd.read_sql(stmt.order_by(KpiResult.as_of, KpiResult.kpi), conn)
+    df["as_of"] = pd.to_datetime(df["as_of"]).astype("datetime64[ns]")
+    return df
+
+
+def read_obligations(conn: Connection | Engine) -> pd.DataFrame:
+    """The stored obligations (of the latest load)."""
+    return read_table(conn, Obligation)
+
+
+def read_members(conn: Connection | Engine) -> pd.DataFrame:
+    """The stored KPI members (of the latest load)."""
+    return read_table(conn, KpiMember)
+
+
+def latest_extract_date(conn: Connection | Engine) -> dt.date | None:
+    """The extract date of the newest loaded ETL run, if any."""
+    stmt = (
+        select(EtlRun.extract_date)
+        .where(EtlRun.status == "loaded", EtlRun.extract_date.is_not(None))
+        .order_by(EtlRun.run_id.desc())
+        .limit(1)
+    )
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            return c.execute(stmt).scalar_one_or_none()
+    return conn.execute(stmt).scalar_one_or_none()

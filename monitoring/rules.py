@@ -1,0 +1,337 @@
+"""The deadline rule file: loading and validation.
+
+Rules are configuration (`monitoring/rules.yaml`, path from `settings.RULES_FILE`).
+`load_rules` validates every entry and raises `RulesError` naming the bad entry,
+e.g. ``rules.yaml: law_rules[3] (BL46): interval_months must be a positive integer``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import settings
+
+KPIS: tuple[str, ...] = ("K1", "K2", "K3", "K4a", "K4b", "K5", "K6", "K7", "K8")
+RULE_KINDS: tuple[str, ...] = ("handleplan", "follow-up", "shelter-plan", "investigation")
+TARGET_GROUPS: tuple[str, ...] = ("born", "voksen", "any")
+
+
+class RulesError(ValueError):
+    """The rule file is missing, unreadable or has an invalid entry."""
+
+
+@dataclass(frozen=True)
+class LawRule:
+    """One row of the rule table: which measures it covers and what it requires."""
+
+    id: str
+    kind: str
+    law: str
+    paragraph: str
+    patterns: tuple[str, ...]
+    target_group: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    enabled: bool
+    text: str
+    text_next: str
+    text_acute: str
+    text_parallel: str
+    anchor: str = "start"
+    months: int = 0
+    acute_months: int | None = None
+    first_months: int = 0
+    interval_months: int = 0
+    use_next_due: bool = False
+    parallel_investigation: bool = False
+    grace_months: int = 0
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in self.patterns))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A processing deadline in working days (a week is 5 working days)."""
+
+    working_days: int
+    label: str  # Danish, e.g. "8 uger"
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    milestones: tuple[tuple[dt.date, int], ...]
+
+
+@dataclass(frozen=True)
+class KpiLabel:
+    label: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The validated rule file."""
+
+    law_switch: dt.date
+    kpi_window_months: int
+    due_soon_days: int
+    law_rules: tuple[LawRule, ...]
+    processing_law: str
+    processing_paragraph: str
+    processing_default: Deadline
+    processing: dict[str, Deadline]
+    default_target: float
+    kpi_targets: dict[str, float]
+    center_targets: dict[str, dict[str, float]]
+    campaigns: tuple[Campaign, ...]
+    kpi_labels: dict[str, KpiLabel]
+    source: str = field(default="rules.yaml")
+
+    @property
+    def kpis(self) -> dict[str, KpiLabel]:
+        """KPI code -> Danish label and explanation (alias of kpi_labels, for the UI)."""
+        return self.kpi_labels
+
+    def target(self, kpi: str, center: str | None = None) -> float:
+        """The target of a KPI, with the center's override if any."""
+        if center and kpi in self.center_targets.get(center, {}):
+            return self.center_targets[center][kpi]
+        return self.kpi_targets.get(kpi, self.default_target)
+
+    def deadline(self, benefit: str) -> Deadline:
+        return self.processing.get(benefit, self.processing_default)
+
+    def of_kind(self, kind: str) -> list[tuple[int, LawRule]]:
+        """(index, rule) of the enabled rules of a kind, in file order."""
+        return [(i, r) for i, r in enumerate(self.law_rules) if r.kind == kind and r.enabled]
+
+
+# ------------------------------------------------------------------- validation
+class _Entry:
+    """Typed access to one mapping of the file, with errors naming the entry."""
+
+    def __init__(self, where: str, raw: Any) -> None:
+        self.where = where
+        if not isinstance(raw, dict):
+            raise RulesError(f"{where}: must be a mapping")
+        self.raw = raw
+
+    def fail(self, msg: str) -> RulesError:
+        return RulesError(f"{self.where}: {msg}")
+
+    def str_(self, key: str, default: str | None = None) -> str:
+        v = self.raw.get(key, default)
+        if not isinstance(v, str) or not v.strip():
+            raise self.fail(f"{key} must be a non-empty text")
+        return v
+
+    def int_(self, key: str, default: int | None = None, *, positive: bool = True) -> int:
+        v = self.raw.get(key, default)
+        ok = isinstance(v, int) and not isinstance(v, bool) and (v > 0 if positive else v >= 0)
+        if not ok:
+            kind = "a positive integer" if positive else "a non-negative integer"
+            raise self.fail(f"{key} must be {kind}")
+        return int(v)  # type: ignore[arg-type]
+
+    def opt_int(self, key: str) -> int | None:
+        return None if self.raw.get(key) is None else self.int_(key)
+
+    def bool_(self, key: str, default: bool) -> bool:
+        v = self.raw.get(key, default)
+        if not isinstance(v, bool):
+            raise self.fail(f"{key} must be true or false")
+        return v
+
+    def date_(self, key: str) -> dt.date | None:
+        v = self.raw.get(key)
+        if v is None or (isinstance(v, dt.date) and not isinstance(v, dt.datetime)):
+            return v
+        if isinstance(v, str):
+            try:
+                return dt.date.fromisoformat(v)
+            except ValueError:
+                pass
+        raise self.fail(f"{key} must be a date YYYY-MM-DD")
+
+    def share(self, key: str, v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
+            raise self.fail(f"{key} must be a share between 0 and 1")
+        return float(v)
+
+
+def _law_rule(i: int, raw: Any) -> LawRule:
+    rid = raw.get("id", "?") if isinstance(raw, dict) else "?"
+    e = _Entry(f"rules.yaml: law_rules[{i}] ({rid})", raw)
+    rid = e.str_("id")
+    kind = e.str_("kind")
+    if kind not in RULE_KINDS:
+        raise e.fail(f"kind must be one of {', '.join(RULE_KINDS)}")
+    patterns = raw.get("patterns", [])
+    if kind != "investigation":
+        if (
+            not isinstance(patterns, list)
+            or not patterns
+            or not all(isinstance(p, str) and p for p in patterns)
+        ):
+            raise e.fail("patterns must be a non-empty list of paragraph-code patterns")
+    tg = raw.get("target_group", "any")
+    if tg not in TARGET_GROUPS:
+        raise e.fail(f"target_group must be one of {', '.join(TARGET_GROUPS)}")
+    vf, vt = e.date_("valid_from"), e.date_("valid_to")
+    if vf and vt and vt < vf:
+        raise e.fail("valid_to is before valid_from")
+    text = e.str_("text")
+    kw: dict[str, Any] = {}
+    if kind == "handleplan":
+        anchor = raw.get("anchor", "start")
+        if anchor not in ("start", "decision"):
+            raise e.fail("anchor must be start or decision")
+        kw = {
+            "anchor": anchor,
+            "months": e.int_("months", 0, positive=False),
+            "acute_months": e.opt_int("acute_months"),
+        }
+    elif kind == "follow-up":
+        kw = {
+            "first_months": e.int_("first_months"),
+            "interval_months": e.int_("interval_months"),
+            "use_next_due": e.bool_("use_next_due", False),
+            "parallel_investigation": e.bool_("parallel_investigation", False),
+        }
+    elif kind == "shelter-plan":
+        kw = {"grace_months": e.int_("grace_months")}
+    else:
+        kw = {"months": e.int_("months")}
+    return LawRule(
+        id=rid,
+        kind=kind,
+        law=e.str_("law"),
+        paragraph=str(raw.get("paragraph") or ""),
+        patterns=tuple(patterns or ()),
+        target_group=tg,
+        valid_from=vf,
+        valid_to=vt,
+        enabled=e.bool_("enabled", True),
+        text=text,
+        text_next=str(raw.get("text_next") or text),
+        text_acute=str(raw.get("text_acute") or text),
+        text_parallel=str(raw.get("text_parallel") or text),
+        **kw,
+    )
+
+
+def _deadline(where: str, raw: Any) -> Deadline:
+    e = _Entry(where, raw)
+    if set(raw) == {"weeks"}:
+        n = e.int_("weeks")
+        return Deadline(n * 5, f"{n} uger")
+    if set(raw) == {"working_days"}:
+        n = e.int_("working_days")
+        return Deadline(n, f"{n} arbejdsdage")
+    raise e.fail("must be {weeks: N} or {working_days: N}")
+
+
+def parse_rules(doc: Any, source: str = "rules.yaml") -> Rules:
+    """Validate a parsed rule document (a mapping) into `Rules`."""
+    top = _Entry("rules.yaml", doc)
+    law_switch = top.date_("law_switch") or dt.date(2024, 1, 1)
+    raw_rules = doc.get("law_rules")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise RulesError("rules.yaml: law_rules must be a non-empty list")
+    law_rules = tuple(_law_rule(i, r) for i, r in enumerate(raw_rules))
+    seen: set[str] = set()
+    for i, r in enumerate(law_rules):
+        if r.id in seen:
+            raise RulesError(f"rules.yaml: law_rules[{i}] ({r.id}): duplicate id")
+        seen.add(r.id)
+
+    proc = _Entry("rules.yaml: processing", doc.get("processing"))
+    table = proc.raw.get("deadlines", {})
+    if not isinstance(table, dict):
+        raise proc.fail("deadlines must be a mapping of benefit code -> deadline")
+    processing = {
+        str(code): _deadline(f"rules.yaml: processing.deadlines[{code}]", v)
+        for code, v in table.items()
+    }
+    default_deadline = _deadline("rules.yaml: processing.default", proc.raw.get("default"))
+
+    tg = _Entry("rules.yaml: targets", doc.get("targets", {"default": 0.95}))
+    default_target = tg.share("default", tg.raw.get("default", 0.95))
+    kpi_targets: dict[str, float] = {}
+    for k, v in tg.raw.items():
+        if k in ("default", "centers"):
+            continue
+        if k not in KPIS:
+            raise tg.fail(f"unknown KPI {k!r} (known: {', '.join(KPIS)})")
+        kpi_targets[k] = tg.share(k, v)
+    centers_raw = tg.raw.get("centers") or {}
+    if not isinstance(centers_raw, dict):
+        raise tg.fail("centers must be a mapping center -> {KPI: target}")
+    center_targets: dict[str, dict[str, float]] = {}
+    for c, m in centers_raw.items():
+        ce = _Entry(f"rules.yaml: targets.centers[{c}]", m)
+        for k, v in m.items():
+            if k not in KPIS:
+                raise ce.fail(f"unknown KPI {k!r}")
+        center_targets[str(c)] = {k: ce.share(k, v) for k, v in m.items()}
+
+    campaigns: list[Campaign] = []
+    for i, raw in enumerate(doc.get("campaigns") or []):
+        name = raw.get("name", "?") if isinstance(raw, dict) else "?"
+        ce = _Entry(f"rules.yaml: campaigns[{i}] ({name})", raw)
+        name = ce.str_("name")
+        ms = raw.get("milestones") or {}
+        if not isinstance(ms, dict):
+            raise ce.fail("milestones must be a mapping date -> remaining cases")
+        pairs: list[tuple[dt.date, int]] = []
+        for d, n in ms.items():
+            me = _Entry(ce.where, {"date": d, "remaining": n})
+            day = me.date_("date")
+            assert day is not None
+            pairs.append((day, me.int_("remaining", positive=False)))
+        campaigns.append(Campaign(name, tuple(sorted(pairs))))
+
+    labels: dict[str, KpiLabel] = {}
+    kraw = doc.get("kpis") or {}
+    for k in KPIS:
+        ke = _Entry(f"rules.yaml: kpis[{k}]", kraw.get(k))
+        labels[k] = KpiLabel(ke.str_("label"), ke.str_("explanation"))
+
+    return Rules(
+        law_switch=law_switch,
+        kpi_window_months=top.int_("kpi_window_months", 12),
+        due_soon_days=top.int_("due_soon_days", 30, positive=False),
+        law_rules=law_rules,
+        processing_law=str(proc.raw.get("law") or "Rtsl"),
+        processing_paragraph=str(proc.raw.get("paragraph") or "§ 3 stk. 2"),
+        processing_default=default_deadline,
+        processing=processing,
+        default_target=default_target,
+        kpi_targets=kpi_targets,
+        center_targets=center_targets,
+        campaigns=tuple(campaigns),
+        kpi_labels=labels,
+        source=source,
+    )
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    """Load and validate the rule file (default: the RULES_FILE setting)."""
+    p = Path(path) if path is not None else Path(settings.RULES_FILE.get())
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RulesError(f"rules file {p}: cannot be read ({exc})") from exc
+    except yaml.YAMLError as exc:
+        raise RulesError(f"rules file {p}: not valid YAML ({exc})") from exc
+    return parse_rules(doc, source=str(p))

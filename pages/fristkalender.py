@@ -1,0 +1,173 @@
+"""Fristkalender (/fristkalender): open obligations falling due, per month and per week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+from dash import dcc, html
+
+from components import format as fmt
+from components import labels, ui
+from store import queries
+
+dash.register_page(
+    __name__,
+    path="/fristkalender",
+    name="Fristkalender",
+    title="Fristvagt – Fristkalender",
+    order=2,
+)
+
+MONTHS_AHEAD = 6
+WEEKS_AHEAD = 8
+MONTH_TABLE = "kalender-months"
+WEEK_TABLE = "kalender-weeks"
+
+
+def month_windows(as_of: dt.date, n: int = MONTHS_AHEAD) -> list[tuple[dt.date, dt.date]]:
+    """(first, last) day of the current month and the next n-1 (the first starting at as_of)."""
+    out = []
+    first = as_of.replace(day=1)
+    for i in range(n):
+        m0 = (pd.Timestamp(first) + pd.DateOffset(months=i)).date()
+        m1 = (pd.Timestamp(m0) + pd.offsets.MonthEnd(0)).date()
+        out.append((max(m0, as_of), m1))
+    return out
+
+
+def week_windows(as_of: dt.date, n: int = WEEKS_AHEAD) -> list[tuple[dt.date, dt.date]]:
+    """(Monday, Sunday) of the current ISO week and the next n-1 (the first starting at as_of)."""
+    monday = as_of - dt.timedelta(days=as_of.weekday())
+    return [
+        (max(monday + dt.timedelta(weeks=i), as_of), monday + dt.timedelta(weeks=i, days=6))
+        for i in range(n)
+    ]
+
+
+def _bucket(df: pd.DataFrame, windows: list[tuple[dt.date, dt.date]]) -> pd.Series:
+    """Index of the window each due date falls in; -1 outside every window."""
+    starts = pd.to_datetime(pd.Series([w[0] for w in windows]))
+    ends = pd.to_datetime(pd.Series([w[1] for w in windows]))
+    due = pd.to_datetime(df["due_on"])
+    idx = starts.searchsorted(due, side="right") - 1
+    inside = (idx >= 0) & (due.to_numpy() <= ends.to_numpy()[idx.clip(0)])
+    return pd.Series(np.where(inside, idx, -1), index=df.index)
+
+
+def _cell(n: int, peak: int, link: str) -> html.Td:
+    if n == 0:
+        return html.Td("·", className="text-center text-muted")
+    shade = 0.12 + 0.6 * (n / peak if peak else 0)
+    return html.Td(
+        dcc.Link(fmt.number(n), href=link, className="heat-link"),
+        className="text-center",
+        style={"backgroundColor": f"rgba(13, 110, 253, {shade:.2f})"},
+    )
+
+
+def pivot_table(
+    df: pd.DataFrame,
+    windows: list[tuple[dt.date, dt.date]],
+    row_key: str,
+    row_label: Any,
+    col_labels: list[str],
+    link_params: dict[str, Any],
+    table_id: str,
+) -> dbc.Table:
+    """Rows x time windows with counts; every count links to the matching list."""
+    if df.empty:
+        counts = pd.DataFrame(columns=[row_key, "bucket", "n"])
+    else:
+        df = df.assign(bucket=_bucket(df, windows))
+        df = df[(df["bucket"] >= 0) & (df["bucket"] < len(windows))]
+        counts = df.groupby([row_key, "bucket"], as_index=False)["n"].sum()
+    peak = int(counts["n"].max()) if not counts.empty else 0
+    grid = counts.pivot_table(index=row_key, columns="bucket", values="n", fill_value=0)
+    head = html.Thead(
+        html.Tr(
+            [html.Th("")]
+            + [html.Th(lbl, className="text-center") for lbl in col_labels]
+            + [html.Th("I alt", className="text-center")]
+        )
+    )
+    body = []
+    for key in grid.index:
+        cells = [html.Th(row_label(key), scope="row")]
+        for i, (d0, d1) in enumerate(windows):
+            n = int(grid.loc[key].get(i, 0))
+            params = {**link_params, row_key if row_key != "kind" else "type": key}
+            cells.append(
+                _cell(
+                    n,
+                    peak,
+                    ui.list_href(
+                        **params,
+                        status="aaben",
+                        forfald_fra=d0.isoformat(),
+                        forfald_til=d1.isoformat(),
+                    ),
+                )
+            )
+        cells.append(
+            html.Td(fmt.number(int(grid.loc[key].sum())), className="text-center fw-semibold")
+        )
+        body.append(html.Tr(cells))
+    return dbc.Table(
+        [head, html.Tbody(body)], bordered=True, size="sm", responsive=True, id=table_id
+    )
+
+
+def layout(center: str | None = None, **_params: Any) -> html.Div:
+    eng, scope = ui.engine(), ui.scope()
+    as_of = queries.latest_as_of(eng, scope)
+    if as_of is None:
+        return html.Div(
+            [ui.page_header("Fristkalender"), ui.empty_state("Der er ingen forpligtelser endnu.")]
+        )
+    centers = queries.filter_options(eng, scope)["centers"]
+    center = center if center in centers else None
+    months = month_windows(as_of)
+    weeks = week_windows(as_of)
+    end = max(months[-1][1], weeks[-1][1])
+    df = queries.open_obligations_due(eng, scope, as_of, end, center=center)
+    link = {"center": center}
+    month_part = pivot_table(
+        df,
+        months,
+        "kind",
+        labels.kind_label,
+        [fmt.month_short(m0) for m0, _ in months],
+        link,
+        MONTH_TABLE,
+    )
+    week_part = pivot_table(
+        df,
+        weeks,
+        "team",
+        labels.team_label,
+        [f"{fmt.week(w0)}\n{fmt.date(w0)[:-5]}" for w0, _ in weeks],
+        link,
+        WEEK_TABLE,
+    )
+    total = int(df["n"].sum()) if not df.empty else 0
+    return html.Div(
+        [
+            ui.page_header(
+                "Fristkalender",
+                f"Åbne forpligtelser med frist fra {fmt.date(as_of)} og frem: "
+                f"{fmt.number(total)} i alt. Klik på et tal for at se sagerne.",
+            ),
+            ui.center_pills("/fristkalender", centers, center),
+            html.H2("Pr. måned og type", className="h5"),
+            month_part
+            if not df.empty
+            else ui.empty_state("Ingen åbne frister de næste 6 måneder."),
+            html.H2("Pr. uge og team (næste 8 uger)", className="h5 mt-4"),
+            week_part if not df.empty else ui.empty_state("Ingen åbne frister de næste 8 uger."),
+        ]
+    )

@@ -1,0 +1,218 @@
+"""etl.pipeline: atomic, idempotent loads into SQLite and PostgreSQL, and run records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from etl_extract_factory import AS_OF, valid_files, write_extract
+from sqlalchemy import Engine, func, insert, select
+
+import store.results
+from etl.pipeline import EtlBusy, last_run, load_extract
+from store.db import read_current_data, read_table
+from store.models import EtlRun, RejectedRow
+from store.models import Problem as ProblemRow
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    return {name: len(df) for name, df in read_current_data(engine).items()}
+
+
+def _runs(engine: Engine) -> list[str]:
+    with engine.connect() as c:
+        return list(c.execute(select(EtlRun.status).order_by(EtlRun.run_id)).scalars())
+
+
+def test_load_writes_current_data_and_the_run(db_engine: Engine, tmp_path: Path) -> None:
+    res = load_extract(write_extract(tmp_path / "x"), engine=db_engine)
+    assert res.status == "loaded"
+    assert res.extract_date == AS_OF
+    assert _counts(db_engine) == {
+        "employees": 2,
+        "cases": 3,
+        "measures": 2,
+        "action_plans": 2,
+        "follow_ups": 2,
+        "investigations": 1,
+        "applications": 1,
+        "complaints": 1,
+        "reviews": 1,
+    }
+    cases = read_current_data(db_engine)["cases"].set_index("case_id")
+    assert cases.loc["S2", "cpr"] == "010190-1234"
+    assert cases.loc["S3", "cpr"] == "031185-0123"
+    assert pd.isna(cases.loc["S3", "caseworker_id"])
+    runs = read_table(db_engine, EtlRun)
+    run = runs.iloc[0]
+    assert run["status"] == "loaded"
+    assert run["source_system"] == "TestSystem"
+    assert run["rows_loaded"]["sager.csv"] == 3
+    assert set(run["file_hashes"]) == {f"{n}.csv" for n in valid_files()}
+    assert pd.notna(run["finished_at"])
+
+
+def test_monitoring_gets_the_frames_as_the_store_returns_them(
+    db_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+    real = store.results.refresh_monitoring
+
+    def recording(conn, data: Mapping[str, pd.DataFrame], as_of: dt.date, run_id: int) -> None:  # type: ignore[no-untyped-def]
+        seen.update(data=dict(data), as_of=as_of, run_id=run_id)
+        real(conn, data, as_of, run_id)
+
+    monkeypatch.setattr(store.results, "refresh_monitoring", recording)
+    res = load_extract(write_extract(tmp_path / "x"), engine=db_engine)
+    assert seen["as_of"] == AS_OF and seen["run_id"] == res.run_id
+    stored = read_current_data(db_engine)
+    data = seen["data"]
+    assert isinstance(data, dict)
+    for table, df in stored.items():
+        key = df.columns[0]
+        given = data[table].sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(given, df.sort_values(key).reset_index(drop=True))
+
+
+def test_refused_extract_leaves_the_previous_load(db_engine: Engine, tmp_path: Path) -> None:
+    load_extract(write_extract(tmp_path / "good"), engine=db_engine)
+    before = _counts(db_engine)
+    files = valid_files()
+    del files["sager"]
+    files["medarbejdere"] = files["medarbejdere"][:1]
+    res = load_extract(write_extract(tmp_path / "bad", files), engine=db_engine)
+    assert res.status == "refused"
+    assert [(p.rule, p.file) for p in res.problems] == [("missing-file", "sager.csv")]
+    assert _counts(db_engine) == before
+    assert _runs(db_engine) == ["loaded", "refused"]
+    problems = read_table(db_engine, ProblemRow)
+    assert problems[["run_id", "rule", "file"]].values.tolist() == [
+        [res.run_id, "missing-file", "sager.csv"]
+    ]
+    status = last_run(db_engine)
+    assert status is not None and status["status"] == "refused"
+
+
+def test_same_extract_again_is_a_duplicate(db_engine: Engine, tmp_path: Path) -> None:
+    files = valid_files()
+    files["sager"][0]["oprettet"] = "x"  # some rejected rows too
+    folder = write_extract(tmp_path / "x", files)
+    first = load_extract(folder, engine=db_engine)
+    before = _counts(db_engine)
+    with db_engine.connect() as c:
+        n_problems = c.execute(select(func.count()).select_from(ProblemRow)).scalar_one()
+    zipped = tmp_path / "x.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for p in folder.iterdir():
+            zf.write(p, p.name)
+    res = load_extract(zipped, engine=db_engine)
+    assert res.status == "duplicate"
+    assert str(first.run_id) in (res.message or "")
+    assert _counts(db_engine) == before
+    with db_engine.connect() as c:
+        assert c.execute(select(func.count()).select_from(ProblemRow)).scalar_one() == n_problems
+    assert _runs(db_engine) == ["loaded", "duplicate"]
+    # a changed extract loads again
+    files["sager"][1]["team"] = "Team Syd"
+    assert load_extract(write_extract(tmp_path / "y", files), engine=db_engine).status == "loaded"
+
+
+def test_rejected_rows_are_quarantined_with_raw_values(db_engine: Engine, tmp_path: Path) -> None:
+    files = valid_files()
+    files["sager"][0]["cpr"] = "3102031234"  # S1 rejected: cpr-date
+    res = load_extract(write_extract(tmp_path / "x", files), engine=db_engine)
+    assert res.status == "loaded"
+    assert res.rows_rejected["sager.csv"] == 1
+    rejected = read_table(db_engine, RejectedRow)
+    sager = rejected[rejected["file"] == "sager.csv"]
+    assert sager["line"].tolist() == [2]
+    assert sager["reasons"].tolist() == ["cpr-date"]
+    raw = sager["raw"].iloc[0]
+    raw = json.loads(raw) if isinstance(raw, str) else raw
+    assert raw["cpr"] == "3102031234" and raw["sag_id"] == "S1"
+    assert set(rejected["file"]) == {
+        "sager.csv",
+        "foranstaltninger.csv",
+        "handleplaner.csv",
+        "opfoelgninger.csv",
+        "undersoegelser.csv",
+        "klager.csv",
+        "gennemgange.csv",
+    }
+    problems = read_table(db_engine, ProblemRow)
+    assert problems.loc[problems["rule"] == "cpr-date", "value"].tolist() == ["310203-XXXX"]
+    assert not problems["value"].astype(str).str.contains("1234").any()
+    loaded = _counts(db_engine)
+    for file, table in [("sager", "cases"), ("opfoelgninger", "follow_ups")]:
+        n_rej = int((rejected["file"] == f"{file}.csv").sum())
+        assert loaded[table] + n_rej == len(files[file])
+
+
+def test_unexpected_error_rolls_back_and_records_failed(
+    db_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_extract(write_extract(tmp_path / "a"), engine=db_engine)
+    before = read_current_data(db_engine)["cases"]
+
+    def boom(*args: object) -> None:
+        raise RuntimeError("monitoring broke for 010203-1234")
+
+    monkeypatch.setattr(store.results, "refresh_monitoring", boom)
+    files = valid_files()
+    files["sager"] = files["sager"][:1]
+    files["sager"][0]["team"] = "Changed"
+    res = load_extract(write_extract(tmp_path / "b", files), engine=db_engine)
+    assert res.status == "failed"
+    assert "monitoring broke" in (res.message or "")
+    assert "1234" not in (res.message or "")
+    pd.testing.assert_frame_equal(read_current_data(db_engine)["cases"], before)
+    assert _runs(db_engine) == ["loaded", "failed"]
+    with db_engine.connect() as c:
+        n = c.execute(
+            select(func.count()).select_from(ProblemRow).where(ProblemRow.run_id == res.run_id)
+        ).scalar_one()
+    assert n == 0
+
+
+def _running(engine: Engine, started: dt.datetime) -> None:
+    with engine.begin() as c:
+        c.execute(
+            insert(EtlRun).values(
+                started_at=started,
+                status="running",
+                source_path="x",
+                file_hashes={},
+                rows_loaded={},
+                rows_rejected={},
+            )
+        )
+
+
+def test_only_one_run_at_a_time(db_engine: Engine, tmp_path: Path) -> None:
+    _running(db_engine, dt.datetime.now() - dt.timedelta(hours=1))
+    with pytest.raises(EtlBusy, match="in progress"):
+        load_extract(write_extract(tmp_path / "x"), engine=db_engine)
+    assert _runs(db_engine) == ["running"]
+    assert _counts(db_engine)["cases"] == 0
+
+
+def test_a_stale_running_run_is_marked_failed(db_engine: Engine, tmp_path: Path) -> None:
+    _running(db_engine, dt.datetime.now() - dt.timedelta(hours=7))
+    res = load_extract(write_extract(tmp_path / "x"), engine=db_engine)
+    assert res.status == "loaded"
+    assert _runs(db_engine) == ["failed", "loaded"]
+
+
+def test_as_of_wins_and_date_rules_use_it(db_engine: Engine, tmp_path: Path) -> None:
+    res = load_extract(write_extract(tmp_path / "x"), as_of=dt.date(2024, 4, 1), engine=db_engine)
+    assert res.extract_date == dt.date(2024, 4, 1)
+    after = {(p.file, p.column) for p in res.problems if p.rule == "date-after-extract"}
+    assert ("foranstaltninger.csv", "start") not in after  # 2024-02-01
+    assert ("opfoelgninger.csv", "dato") in after  # 2024-05-01
+    with db_engine.connect() as c:
+        assert c.execute(select(EtlRun.extract_date)).scalar_one() == dt.date(2024, 4, 1)

@@ -1,0 +1,250 @@
+"""etl.validate: every rule, on a minimal valid extract broken in one place."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from etl_extract_factory import Rows, valid_files, write_extract
+
+from etl.pipeline import Prepared, prepare
+from etl.validate import cpr_date_valid
+
+Files = dict[str, Rows]
+
+
+def _prepare(tmp_path: Path, files: Files) -> Prepared:
+    return prepare(write_extract(tmp_path / "x", files))
+
+
+def _errors(prep: Prepared) -> list[tuple[str, int, str, str]]:
+    err = prep.problems[prep.problems["severity"] == "error"]
+    return [(r.file, int(r.line), r.column, r.rule) for r in err.itertuples()]
+
+
+def test_valid_extract_has_no_problems(tmp_path: Path) -> None:
+    prep = _prepare(tmp_path, valid_files())
+    assert prep.problems.empty
+    assert sum(prep.rows_rejected.values()) == 0
+    assert sum(prep.rows_loaded.values()) == 15
+
+
+def _set(file: str, i: int, **values: str) -> Callable[[Files], None]:
+    def change(f: Files) -> None:
+        f[file][i].update(values)
+
+    return change
+
+
+def _append(file: str, i: int, **values: str) -> Callable[[Files], None]:
+    def change(f: Files) -> None:
+        f[file].append(dict(f[file][i], **values))
+
+    return change
+
+
+# (change, expected (file, line, column, rule)) - line 2 is the first row.
+CASES = {
+    "required": (_set("sager", 0, maalgruppe=""), ("sager.csv", 2, "maalgruppe", "required")),
+    "date-format": (
+        _set("sager", 1, oprettet="2024-13-01"),
+        ("sager.csv", 3, "oprettet", "date-format"),
+    ),
+    "bool-format": (
+        _set("medarbejdere", 1, aktiv="maybe"),
+        ("medarbejdere.csv", 3, "aktiv", "bool-format"),
+    ),
+    "cpr-format": (_set("sager", 2, cpr="03118-50123"), ("sager.csv", 4, "cpr", "cpr-format")),
+    "cpr-date": (_set("sager", 2, cpr="310285-0123"), ("sager.csv", 4, "cpr", "cpr-date")),
+    "enum-maalgruppe": (
+        _set("sager", 0, maalgruppe="barn"),
+        ("sager.csv", 2, "maalgruppe", "enum"),
+    ),
+    "enum-form": (_set("opfoelgninger", 1, form="brev"), ("opfoelgninger.csv", 3, "form", "enum")),
+    "enum-klagetype": (
+        _set("klager", 0, klagetype="andet"),
+        ("klager.csv", 2, "klagetype", "enum"),
+    ),
+    "enum-udfald": (_set("klager", 0, udfald="vundet"), ("klager.csv", 2, "udfald", "enum")),
+    "paragraph-format": (
+        _set("foranstaltninger", 1, paragraf="paragraf 107"),
+        ("foranstaltninger.csv", 3, "paragraf", "paragraph-format"),
+    ),
+    "too-long": (
+        _set("medarbejdere", 1, team="x" * 101),
+        ("medarbejdere.csv", 3, "team", "too-long"),
+    ),
+    "duplicate-id": (
+        _append("handleplaner", 1),
+        ("handleplaner.csv", 4, "handleplan_id", "duplicate-id"),
+    ),
+    "duplicate-review": (
+        _append("gennemgange", 0, gennemgaaet="2024-05-01"),
+        ("gennemgange.csv", 3, "sag_id/kampagne", "duplicate-id"),
+    ),
+    "unknown-case": (
+        _set("undersoegelser", 0, sag_id="S99"),
+        ("undersoegelser.csv", 2, "sag_id", "unknown-case"),
+    ),
+    "unknown-caseworker": (
+        _set("sager", 1, sagsbehandler_id="E9"),
+        ("sager.csv", 3, "sagsbehandler_id", "unknown-caseworker"),
+    ),
+    "unknown-measure": (
+        _set("opfoelgninger", 1, foranstaltning_id="M9"),
+        ("opfoelgninger.csv", 3, "foranstaltning_id", "unknown-measure"),
+    ),
+    "measure-other-case": (
+        _set("opfoelgninger", 1, foranstaltning_id="M1"),
+        ("opfoelgninger.csv", 3, "foranstaltning_id", "measure-other-case"),
+    ),
+    "date-after-extract": (
+        _set("ansoegninger", 0, afgjort="2024-07-01"),
+        ("ansoegninger.csv", 2, "afgjort", "date-after-extract"),
+    ),
+    "end-before-start": (
+        _set("foranstaltninger", 1, slut="2023-05-31"),
+        ("foranstaltninger.csv", 3, "slut", "end-before-start"),
+    ),
+    "end-before-start-investigation": (
+        _set("undersoegelser", 0, afsluttet="09.01.2024"),
+        ("undersoegelser.csv", 2, "afsluttet", "end-before-start"),
+    ),
+    "date-before-1990": (
+        _set("klager", 0, modtaget="31-12-1989"),
+        ("klager.csv", 2, "modtaget", "date-before-1990"),
+    ),
+    "plan-without-date": (
+        _set("handleplaner", 1, tilbudt=""),
+        ("handleplaner.csv", 3, "udarbejdet", "plan-without-date"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_rule_rejects_its_row(tmp_path: Path, name: str) -> None:
+    change, expected = CASES[name]
+    files = valid_files()
+    change(files)
+    prep = _prepare(tmp_path, files)
+    # (cascades to dependent rows are tested separately)
+    assert [e for e in _errors(prep) if e[3] != "depends-on-rejected"] == [expected]
+    file, line, _col, rule = expected
+    rej = prep.rejected_rows[prep.rejected_rows["file"] == file]
+    assert rej["line"].tolist() == [line]
+    assert rej["reasons"].tolist() == [rule]
+    # nothing is lost: loaded + rejected = rows in the file
+    rows = len(files[file.removesuffix(".csv")])
+    assert prep.rows_loaded[file] + prep.rows_rejected[file] == rows
+
+
+def test_next_deadline_may_lie_after_the_extract_date(tmp_path: Path) -> None:
+    files = valid_files()
+    files["opfoelgninger"][0]["naeste_frist"] = "2025-01-01"
+    assert _prepare(tmp_path, files).problems.empty
+
+
+def test_every_problem_is_collected_in_one_pass(tmp_path: Path) -> None:
+    files = valid_files()
+    files["sager"][1].update(oprettet="x", maalgruppe="", akut="kanske")
+    files["medarbejdere"][0]["aktiv"] = "?"
+    prep = _prepare(tmp_path, files)
+    assert sorted(_errors(prep)) == sorted(
+        [
+            ("medarbejdere.csv", 2, "aktiv", "bool-format"),
+            ("sager.csv", 3, "akut", "bool-format"),
+            ("sager.csv", 3, "maalgruppe", "required"),
+            ("sager.csv", 3, "oprettet", "date-format"),
+        ]
+        + [
+            (f, 3 if f != "ansoegninger.csv" else 2, "sag_id", "depends-on-rejected")
+            for f in [
+                "ansoegninger.csv",
+                "foranstaltninger.csv",
+                "handleplaner.csv",
+                "opfoelgninger.csv",
+            ]
+        ]
+    )
+
+
+def test_rejected_case_rejects_its_dependents(tmp_path: Path) -> None:
+    files = valid_files()
+    files["sager"][0]["oprettet"] = "2024-02-30"  # case S1 rejected
+    prep = _prepare(tmp_path, files)
+    dep = prep.problems[prep.problems["rule"] == "depends-on-rejected"]
+    assert sorted(dep["file"]) == [
+        "foranstaltninger.csv",
+        "gennemgange.csv",
+        "handleplaner.csv",
+        "klager.csv",
+        "opfoelgninger.csv",  # via the case, and via its measure M1
+        "opfoelgninger.csv",
+        "undersoegelser.csv",
+    ]
+    assert set(dep["value"]) == {"S1", "M1"}
+    assert "sager.csv line 2" in dep[dep["value"] == "S1"]["message"].iloc[0]
+    assert prep.frames["cases"]["case_id"].tolist() == ["S2", "S3"]
+    assert prep.frames["measures"]["measure_id"].tolist() == ["M2"]
+    assert prep.frames["follow_ups"]["follow_up_id"].tolist() == ["O2"]
+    assert prep.frames["complaints"].empty
+    for file, n in prep.rows_loaded.items():
+        assert n + prep.rows_rejected[file] == len(files[file.removesuffix(".csv")])
+
+
+def test_rejected_measure_rejects_its_follow_ups(tmp_path: Path) -> None:
+    files = valid_files()
+    files["foranstaltninger"][0]["start"] = ""  # measure M1 rejected (required)
+    prep = _prepare(tmp_path, files)
+    assert _errors(prep) == [
+        ("foranstaltninger.csv", 2, "start", "required"),
+        ("opfoelgninger.csv", 2, "foranstaltning_id", "depends-on-rejected"),
+    ]
+    assert prep.frames["cases"]["case_id"].tolist() == ["S1", "S2", "S3"]
+
+
+def test_duplicate_keeps_the_first_occurrence(tmp_path: Path) -> None:
+    files = valid_files()
+    files["sager"].append(dict(files["sager"][0], team="Other"))
+    prep = _prepare(tmp_path, files)
+    cases = prep.frames["cases"]
+    assert cases.loc[cases["case_id"] == "S1", "team"].tolist() == ["Team Nord"]
+    assert prep.rows_rejected["sager.csv"] == 1
+    # the dependents of S1 still load: its first row was kept
+    assert prep.rows_loaded["foranstaltninger.csv"] == 2
+
+
+def test_cpr_values_are_masked_in_problems_but_kept_raw_in_quarantine(tmp_path: Path) -> None:
+    files = valid_files()
+    files["sager"][0]["cpr"] = "3102031234"
+    files["sager"][1]["cpr"] = "01019-1234"
+    files["sager"][2]["sagsbehandler_id"] = "0311850123"  # a CPR in the wrong column
+    prep = _prepare(tmp_path, files)
+    sager = prep.problems[prep.problems["file"] == "sager.csv"]
+    values = sager.set_index("line")["value"].to_dict()
+    assert values == {2: "310203-XXXX", 3: "010191-XXXX", 4: "031185-XXXX"}
+    text = prep.problems.to_string()
+    assert "1234" not in text and "0123" not in text
+    rej = prep.rejected_rows[prep.rejected_rows["file"] == "sager.csv"]
+    raws = [json.loads(r)["cpr"] for r in rej["raw"]]
+    assert raws == ["3102031234", "01019-1234", "031185-0123"]
+
+
+@pytest.mark.parametrize(
+    ("cpr", "ok"),
+    [
+        ("290200-1234", True),  # 2000 was a leap year
+        ("290296-1234", True),
+        ("290201-1234", False),
+        ("310485-1234", False),
+        ("300485-1234", True),
+        ("001085-1234", False),
+        ("011385-1234", False),
+        ("311299-1234", True),
+    ],
+)
+def test_cpr_date_part(cpr: str, ok: bool) -> None:
+    assert cpr_date_valid(pd.Series([cpr], dtype="string")).tolist() == [ok]

@@ -1,0 +1,253 @@
+"""The app in a real headless Chromium, served from a subprocess against a small sample store."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from components import format as fmt
+from store import queries as q
+from store.db import get_engine, init_db
+from tests.web.sample import fill_store
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+ALL = q.Scope.everything()
+PAGES = {
+    "/": "Overblik",
+    "/sager": "Sager",
+    "/fristkalender": "Fristkalender",
+    "/udvikling": "Udvikling",
+    "/sagsbehandlingsfrister": "Sagsbehandlingsfrister",
+    "/klager": "Klager og gennemgange",
+    "/datakvalitet": "Datakvalitet",
+}
+WAIT = 20  # a generous upper bound for waits; not an assertion on speed
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'browser.sqlite'}"
+    engine = get_engine(url)
+    init_db(engine)
+    fill_store(engine, n_obligations=500)
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(store_url: str) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": store_url, "PORT": str(port), "HOST": "127.0.0.1"}
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    err = proc.stderr.read().decode() if proc.stderr else "app died"
+                    raise RuntimeError(err) from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def driver(downloads: Path) -> Iterator[WebDriver]:
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
+        opts.add_argument(flag)
+    opts.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+    )
+    drv.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    try:
+        yield drv
+    finally:
+        drv.quit()
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    path = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/fristvagt-screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def severe(drv: WebDriver) -> list[dict[str, str]]:
+    return [e for e in drv.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def settled(drv: WebDriver) -> None:
+    """Wait until Dash has no callback in flight."""
+    WebDriverWait(drv, WAIT).until(
+        lambda d: d.execute_script(
+            "return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0"
+            " && document.querySelector('h1') !== null"
+        )
+    )
+    time.sleep(0.3)
+
+
+def open_page(drv: WebDriver, url: str) -> None:
+    drv.get(url)
+    WebDriverWait(drv, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "h1"))
+    settled(drv)
+
+
+def count_text(drv: WebDriver) -> str:
+    return drv.find_element(By.ID, "sager-count").text
+
+
+def count_of(text: str) -> int:
+    return int(text.split()[0].replace(".", ""))
+
+
+ROWS_JS = """
+return Array.from(document.querySelectorAll('.ag-center-cols-container .ag-row'))
+  .filter(r => r.querySelector('.ag-cell') && !r.classList.contains('ag-row-loading'))
+  .map(r => Object.fromEntries(Array.from(r.querySelectorAll('.ag-cell'))
+    .map(c => [c.getAttribute('col-id'), c.innerText.trim()])));
+"""
+
+
+def grid_rows(drv: WebDriver) -> list[dict[str, str]]:
+    """The grid's rendered rows (read in one script: no stale elements while it re-renders)."""
+    WebDriverWait(drv, WAIT).until(
+        lambda d: [r for r in d.execute_script(ROWS_JS) if r.get("case_id")]
+    )
+    time.sleep(0.3)
+    return [r for r in drv.execute_script(ROWS_JS) if r.get("case_id")]
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_loads_without_console_errors(
+    server: str, driver: WebDriver, shots: Path, path: str
+) -> None:
+    driver.get_log("browser")  # drop earlier entries
+    open_page(driver, server + path)
+    if path == "/sager":
+        assert grid_rows(driver)
+    h1 = driver.find_element(By.TAG_NAME, "h1").text
+    assert h1 == PAGES[path]
+    name = path.strip("/") or "overblik"
+    driver.save_screenshot(str(shots / f"{name}.png"))
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "Error" not in body and "Traceback" not in body
+    assert severe(driver) == []
+
+
+def test_card_number_opens_exactly_those_cases(
+    server: str, driver: WebDriver, store_url: str
+) -> None:
+    open_page(driver, server + "/?center=HCK")
+    card = next(
+        c for c in driver.find_elements(By.CSS_SELECTOR, ".kpi-card") if c.text.startswith("K3")
+    )
+    link = card.find_element(By.PARTIAL_LINK_TEXT, "ikke opfyldt")
+    missing = count_of(link.text)
+    assert missing > 0
+    link.click()
+    WebDriverWait(driver, WAIT).until(lambda d: "/sager" in d.current_url)
+    settled(driver)
+    assert "kpi=K3" in driver.current_url and "resultat=ikke-opfyldt" in driver.current_url
+    WebDriverWait(driver, WAIT).until(lambda d: count_of(count_text(d)) == missing)
+    rows = grid_rows(driver)
+    assert {r["met"] for r in rows} == {"✖ Ikke opfyldt"}
+    assert {r["center"] for r in rows} == {"HCK"}
+
+
+def test_filter_control_narrows_list_and_writes_url(
+    server: str, driver: WebDriver, store_url: str
+) -> None:
+    open_page(driver, server + "/sager")
+    before = count_of(count_text(driver))
+    driver.find_element(By.ID, "sager-status").click()
+    option = WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "[role=option] input[value=overskredet]")
+    )
+    option.find_element(By.XPATH, "./ancestor::label").click()
+    WebDriverWait(driver, WAIT).until(lambda d: "status=overskredet" in d.current_url)
+    settled(driver)
+    expected = q.list_count(get_engine(store_url), ALL, q.ListFilter(status="overskredet"))
+    WebDriverWait(driver, WAIT).until(lambda d: count_of(count_text(d)) == expected)
+    assert 0 < expected < before
+    assert count_text(driver) == fmt.count_label(expected, "forpligtelse", "forpligtelser")
+    assert {r["status"] for r in grid_rows(driver)} == {"✖ Overskredet"}
+
+
+def test_url_with_filters_opens_filtered_list(
+    server: str, driver: WebDriver, store_url: str
+) -> None:
+    open_page(driver, server + "/sager?center=HCK&status=overskredet&type=follow-up")
+    flt = q.ListFilter(center="HCK", status="overskredet", kind="follow-up")
+    expected = q.list_count(get_engine(store_url), ALL, flt)
+    assert count_of(count_text(driver)) == expected > 0
+    rows = grid_rows(driver)
+    assert {r["center"] for r in rows} == {"HCK"}
+    assert {r["kind"] for r in rows} == {"Opfølgning"}
+    assert "HCK" in driver.find_element(By.ID, "sager-center").text
+
+
+def test_export_downloads_the_filtered_list(
+    server: str, driver: WebDriver, store_url: str, downloads: Path
+) -> None:
+    open_page(driver, server + "/sager?center=SCK&status=overskredet")
+    expected = q.list_export(
+        get_engine(store_url), ALL, q.ListFilter(center="SCK", status="overskredet")
+    )
+    assert count_of(count_text(driver)) == len(expected) > 0
+    driver.find_element(By.ID, "sager-export-csv").click()
+    WebDriverWait(driver, WAIT).until(lambda d: list(downloads.glob("fristvagt-sager-*.csv")))
+    path = next(downloads.glob("fristvagt-sager-*.csv"))
+    WebDriverWait(driver, WAIT).until(lambda d: path.stat().st_size > 0)
+    df = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str)
+    assert len(df) == len(expected)
+    assert sorted(df["Sag"]) == sorted(expected["case_id"])
+    assert set(df["Center"]) == {"SCK"} and set(df["Status"]) == {"Overskredet"}

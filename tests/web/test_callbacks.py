@@ -1,0 +1,237 @@
+"""Page layouts and callbacks called directly against a real sample store (both backends)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from typing import Any
+
+import pandas as pd
+import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from sqlalchemy import Engine
+
+import app as webapp
+from components import format as fmt
+from pages import (
+    datakvalitet,
+    fristkalender,
+    klager,
+    overblik,
+    sager,
+    sagsbehandlingsfrister,
+    udvikling,
+)
+from store import queries as q
+from tests.web.conftest import find, texts
+
+ALL = q.Scope.everything()
+
+
+def triggered(component_id: str, prop: str = "value") -> None:
+    context_value.set(
+        AttributeDict(triggered_inputs=[{"prop_id": f"{component_id}.{prop}", "value": None}])
+    )
+
+
+def test_overblik_cards_match_results(web_store: Engine) -> None:
+    page = overblik.layout()
+    text = texts(page)
+    cards = q.kpi_overview(web_store, ALL)
+    row = cards[(cards["kpi"] == "K3") & (cards["center"] == "HCK")].iloc[0]
+    expected = f"{fmt.number(row['numerator'])} af {fmt.number(row['denominator'])} sager"
+    assert expected in text
+    assert fmt.percent(row["value"], row["denominator"]) in text
+    assert "Ikke opfyldt" in text and "Teams – dårligst først" in text
+    # a center link narrows the page to that center
+    hck = texts(overblik.layout(center="HCK"))
+    assert "HCK – Handicapcenter" in hck and "BFCK – Børne- og Familiecenter" not in hck
+
+
+def test_sager_layout_count_follows_url(web_store: Engine) -> None:
+    page = sager.layout(center="HCK", status="overskredet")
+    n = q.list_count(web_store, ALL, q.ListFilter(center="HCK", status="overskredet"))
+    assert find(page, sager.COUNT).children == fmt.count_label(n, "forpligtelse", "forpligtelser")
+    assert find(page, sager.FILTERS).data == {"center": "HCK", "status": "overskredet"}
+    assert find(page, sager.CENTER).value == "HCK"
+
+
+def test_get_rows_pages_in_sql(web_store: Engine) -> None:
+    filters = {"status": "overskredet"}
+    req = {
+        "startRow": 0,
+        "endRow": 50,
+        "sortModel": [{"colId": "due_on", "sort": "asc"}],
+        "filterModel": {},
+    }
+    resp, count_text, last = sager.get_rows(req, filters)
+    n = q.list_count(web_store, ALL, q.ListFilter(status="overskredet"))
+    assert resp["rowCount"] == n and len(resp["rowData"]) == min(50, n)
+    assert count_text == fmt.count_label(n, "forpligtelse", "forpligtelser")
+    assert all(r["status_text"] == "✖ Overskredet" for r in resp["rowData"])
+    assert all(r["cpr"].endswith("-XXXX") for r in resp["rowData"])
+    assert last["sortModel"] == req["sortModel"]
+    # the next block continues where the first ended
+    resp2, _, _ = sager.get_rows({**req, "startRow": 50, "endRow": 100}, filters)
+    assert not {r["id"] for r in resp["rowData"]} & {r["id"] for r in resp2["rowData"]}
+
+
+def test_get_rows_kpi_mode_and_grid_filter(web_store: Engine) -> None:
+    filters = {"kpi": "K3", "center": "BFCK", "resultat": "ikke-opfyldt"}
+    resp, count_text, _ = sager.get_rows({"startRow": 0, "endRow": 100}, filters)
+    cards = q.kpi_overview(web_store, ALL).set_index(["kpi", "center"])
+    card = cards.loc[("K3", "BFCK")]
+    assert resp["rowCount"] == card["denominator"] - card["numerator"]
+    assert {r["result_text"] for r in resp["rowData"]} == {"✖ Ikke opfyldt"}
+    grid_filter = {"team": {"filterType": "text", "type": "equals", "filter": "BFCK Team 1"}}
+    resp, _, _ = sager.get_rows({"startRow": 0, "endRow": 100, "filterModel": grid_filter}, filters)
+    assert resp["rowCount"] > 0 and {r["team"] for r in resp["rowData"]} == {"BFCK Team 1"}
+
+
+def test_get_rows_rejects_unknown_column(web_store: Engine) -> None:
+    resp, count_text, _ = sager.get_rows(
+        {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "cases.cpr", "sort": "asc"}]}, {}
+    )
+    assert resp == {"rowData": [], "rowCount": 0} and count_text == "Ugyldigt filter"
+
+
+def test_controls_write_url() -> None:
+    triggered(sager.STATUS)
+    assert sager.controls_to_url("HCK", None, None, None, "overskredet", {"center": "HCK"}) == (
+        "?center=HCK&status=overskredet"
+    )
+    # changing the center drops the team and caseworker of the old center
+    triggered(sager.CENTER)
+    search = sager.controls_to_url(
+        "BFCK",
+        "HCK Team 1",
+        "E9",
+        None,
+        None,
+        {"center": "HCK", "team": "HCK Team 1", "sagsbehandler": "E9"},
+    )
+    assert search == "?center=BFCK"
+    # KPI parameters from a card link survive a control change
+    triggered(sager.KIND)
+    assert (
+        sager.controls_to_url(None, None, None, "letter", None, {"kpi": "K8"})
+        == "?kpi=K8&type=letter"
+    )
+
+
+@pytest.mark.parametrize("button", [sager.EXPORT_CSV, sager.EXPORT_XLSX])
+def test_export_rows_equal_filtered_list(web_store: Engine, button: str) -> None:
+    filters = {"center": "SCK", "status": "overskredet"}
+    triggered(button, "n_clicks")
+    out = sager.export(1, 1, filters, {"sortModel": [], "filterModel": {}})
+    raw = base64.b64decode(out["content"]) if out.get("base64") else out["content"].encode()
+    if button == sager.EXPORT_CSV:
+        assert out["filename"].endswith(".csv")
+        df = pd.read_csv(io.BytesIO(raw), sep=";", encoding="utf-8-sig", dtype=str)
+    else:
+        assert out["filename"].endswith(".xlsx")
+        df = pd.read_excel(io.BytesIO(raw), dtype=str)
+    expected = q.list_export(web_store, ALL, q.ListFilter(center="SCK", status="overskredet"))
+    assert len(df) == len(expected) > 0
+    assert sorted(df["Sag"]) == sorted(expected["case_id"])
+    assert set(df["Status"]) == {"Overskredet"} and set(df["Center"]) == {"SCK"}
+    assert df["CPR"].str.endswith("-XXXX").all()
+
+
+def test_fristkalender_cells_link_to_list(web_store: Engine) -> None:
+    page = fristkalender.layout()
+    months = find(page, fristkalender.MONTH_TABLE)
+    links = []
+
+    def collect(c: Any) -> None:
+        if isinstance(c, (list, tuple)):
+            for x in c:
+                collect(x)
+        elif hasattr(c, "children"):
+            if getattr(c, "href", None):
+                links.append(c)
+            collect(c.children)
+
+    collect(months)
+    assert links
+    total = 0
+    for link in links:
+        params = dict(x.split("=") for x in link.href.split("?")[1].split("&"))
+        n = q.list_count(web_store, ALL, q.ListFilter.from_params(params))
+        assert n == int(link.children.replace(".", "")), link.href
+        total += n
+    as_of = q.latest_as_of(web_store, ALL)
+    windows = fristkalender.month_windows(as_of)
+    due = q.open_obligations_due(web_store, ALL, windows[0][0], windows[-1][1])
+    assert total == int(due["n"].sum())
+
+
+def test_windows() -> None:
+    as_of = dt.date(2026, 11, 21)
+    months = fristkalender.month_windows(as_of, 3)
+    assert months == [
+        (dt.date(2026, 11, 21), dt.date(2026, 11, 30)),
+        (dt.date(2026, 12, 1), dt.date(2026, 12, 31)),
+        (dt.date(2027, 1, 1), dt.date(2027, 1, 31)),
+    ]
+    weeks = fristkalender.week_windows(as_of, 2)
+    assert weeks == [(as_of, dt.date(2026, 11, 22)), (dt.date(2026, 11, 23), dt.date(2026, 11, 29))]
+
+
+def test_udvikling_charts(web_store: Engine) -> None:
+    out = udvikling.update_charts(["K3"], ["HCK", "ALL"], "alle")
+    graph = out.children[0].children
+    fig = graph.figure
+    names = [t.name for t in fig.data]
+    assert "HCK" in names and "HCK prognose" in names and "Hele forvaltningen" in names
+    assert any(t.line.dash == "dash" for t in fig.data)
+    assert graph.config["toImageButtonOptions"]["filename"].startswith("fristvagt-udvikling-K3")
+    assert "Vælg" in texts(udvikling.update_charts([], ["HCK"], "12"))
+
+
+def test_other_pages_say_something(web_store: Engine) -> None:
+    text = texts(sagsbehandlingsfrister.layout())
+    letters = q.list_count(web_store, ALL, q.ListFilter(kind="letter", status="overskredet"))
+    assert f"{fmt.number(letters)} åbne ansøgninger er over fristen" in text
+    assert "Afgjort inden sagsbehandlingsfrist" in text
+    text = texts(klager.layout())
+    assert "Pr. paragraf" in text and "Andel medhold" in text
+    burn = texts(klager.update_burndown("SEL41-42-genopretning"))
+    assert "mangler at blive gennemgået" in burn
+    text = texts(datakvalitet.layout())
+    assert "Data pr. 21. nov. 2026 – indlæst 22. nov. 2026 kl. 02:05." in text
+    assert "cpr-invalid" in text
+    drill = texts(datakvalitet.layout(regel="date-invalid", koersel="1"))
+    assert "Ugyldig dato" in drill and "Ugyldigt CPR-nummer" not in drill
+
+
+def test_datakvalitet_download(web_store: Engine) -> None:
+    out = datakvalitet.download(1, {"run_id": 1, "rule": "cpr-invalid"})
+    df = pd.read_excel(io.BytesIO(base64.b64decode(out["content"])))
+    assert len(df) == 2 and set(df["Regel"]) == {"cpr-invalid"}
+
+
+def test_empty_store_pages(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert "Der er endnu ingen nøgletal." in texts(overblik.layout())
+    assert "0 forpligtelser" in texts(sager.layout())
+    assert "Der er ingen forpligtelser endnu." in texts(fristkalender.layout())
+    assert "Ingen indlæsninger endnu." in texts(datakvalitet.layout())
+    assert "Der er ingen data endnu." in texts(webapp.update_banner("/"))
+
+
+def test_stale_banner() -> None:
+    now = dt.datetime(2026, 11, 24, 12, 0)
+    fresh = q.Freshness(dt.datetime(2026, 11, 24, 2, 5), dt.date(2026, 11, 23), 1)
+    assert webapp.stale_banner(fresh, now, 36) is None
+    old = q.Freshness(dt.datetime(2026, 11, 22, 2, 5), dt.date(2026, 11, 21), 1)
+    text = texts(webapp.stale_banner(old, now, 36))
+    assert (
+        "Data er ikke opdateret" in text
+        and "22. nov. 2026 kl. 02:05" in text
+        and "58 timer" in text
+    )
+    none = texts(webapp.stale_banner(q.Freshness(None, None, None), now, 36))
+    assert "python -m etl load" in none

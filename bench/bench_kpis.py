@@ -44,7 +44,9 @@ def synthetic(scale: int, seed: int = 1, as_of: dt.date = AS_OF) -> dict[str, pd
     nc = 23_000 * scale
     case_ids = pd.array([f"S{i:08d}" for i in range(nc)], dtype="string")
     child = rng.random(nc) < 0.55
-    center = np.where(child, np.where(rng.random(nc) < 0.7, "BFCK", "HCK"), CENTERS[2 + rng.integers(0, 2, nc)])
+    center = np.where(
+        child, np.where(rng.random(nc) < 0.7, "BFCK", "HCK"), CENTERS[2 + rng.integers(0, 2, nc)]
+    )
     opened = _days(rng, t0, 6 * 365, nc)
     closed = pd.Series(opened + pd.to_timedelta(rng.integers(30, 3000, nc), unit="D").to_numpy())
     closed = closed.where(closed <= t)
@@ -88,9 +90,10 @@ def synthetic(scale: int, seed: int = 1, as_of: dt.date = AS_OF) -> dict[str, pd
     )
     nf = 150_000 * scale
     fm = rng.integers(0, nm, nf)
-    f_done = measures["start_on"].to_numpy()[fm] + pd.to_timedelta(
-        rng.integers(0, 1200, nf), unit="D"
-    ).to_numpy()
+    f_done = (
+        measures["start_on"].to_numpy()[fm]
+        + pd.to_timedelta(rng.integers(0, 1200, nf), unit="D").to_numpy()
+    )
     f_done = np.minimum(f_done, t.to_datetime64())
     mid = measures["measure_id"].to_numpy()[fm].astype(object)
     mid[rng.random(nf) < 0.1] = pd.NA
@@ -184,12 +187,10 @@ def main() -> None:
     for scale in ("kbh", "national"):
         if scale == "national" and args.skip_national:
             continue
-        if args.source == "demo":
-            data = demo(scale, AS_OF)
-        else:
-            data = synthetic(SCALES[scale])
+        data = demo(scale, AS_OF) if args.source == "demo" else synthetic(SCALES[scale])
         sizes = ", ".join(f"{k} {len(v):,}" for k, v in data.items())
         print(f"[{scale}] {sizes}")
+        timed(f"evaluate one date ({scale}), first call", lambda d=data: evaluate(d, AS_OF, rules))
         ev = timed(f"evaluate one date ({scale})", lambda d=data: evaluate(d, AS_OF, rules))
         print(
             f"  obligations {len(ev.obligations):,}, members {len(ev.members):,}, "  # type: ignore[attr-defined]
@@ -197,7 +198,7 @@ def main() -> None:
         )
         if scale == "kbh":
             ends = month_ends_before(AS_OF, 36)
-            h = timed("history, 36 month-ends (kbh)", lambda d=data: history(d, ends, rules))
+            h = timed("history, 36 month-ends (kbh)", lambda d=data, e=ends: history(d, e, rules))
             print(f"  result rows {len(h):,}")  # type: ignore[arg-type]
 
 

@@ -98,6 +98,14 @@ def kpi_label(code: str) -> str:
     return _rule_kpi_labels().get(code) or KPI_LABELS.get(code, code)
 
 
+def kpi_explanation(code: str) -> str:
+    """The rules' one-sentence explanation of a KPI ("" if none)."""
+    rules = _rules()
+    kpis = getattr(rules, "kpis", None) if rules is not None else None
+    item = kpis.get(code) if isinstance(kpis, dict) else None
+    return str(getattr(item, "explanation", "") or "")
+
+
 def kpi_unit(code: str, n: int) -> str:
     singular, plural = KPI_UNITS.get(code, ("sag", "sager"))
     return singular if n == 1 else plural
@@ -158,7 +166,10 @@ def milestones(campaign: str) -> list[tuple[Any, int]]:
         camps = getattr(rules, "campaigns", None)
         if camps is None and isinstance(rules, dict):
             camps = rules.get("campaigns")
-        camp = camps.get(campaign) if isinstance(camps, dict) else None
+        if isinstance(camps, dict):
+            camp = camps.get(campaign)
+        else:
+            camp = next((c for c in camps or () if getattr(c, "name", None) == campaign), None)
         if camp is None:
             return []
         ms = getattr(camp, "milestones", None)

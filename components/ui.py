@@ -75,8 +75,11 @@ def center_pills(path: str, centers: Sequence[str], active: str | None, **keep: 
     return dbc.Nav(items, pills=True, className="mb-3 center-pills")
 
 
-def kpi_card(row: Mapping[str, Any]) -> dbc.Card:
-    """One KPI card: value, numerator/denominator (links to the list), target, status, change."""
+def kpi_card(row: Mapping[str, Any], show_center: bool = False) -> dbc.Card:
+    """One KPI card: value, numerator/denominator (links to the list), target, status, change.
+
+    show_center puts the center in the title (for pages that mix centers in one row).
+    """
     kpi = str(row["kpi"])
     center = str(row["center"])
     num, den = int(row["numerator"] or 0), int(row["denominator"] or 0)
@@ -88,8 +91,13 @@ def kpi_card(row: Mapping[str, Any]) -> dbc.Card:
     center_param = None if center == "ALL" else center
     body: list[Any] = [
         html.Div(
-            [html.Span(kpi, className="kpi-code me-2"), labels.kpi_label(kpi)],
+            [
+                html.Span(kpi, className="kpi-code me-2"),
+                html.Span(f"{center} · ", className="kpi-center") if show_center else None,
+                labels.kpi_label(kpi),
+            ],
             className="kpi-title",
+            title=labels.kpi_explanation(kpi) or None,
         ),
     ]
     if den == 0:

@@ -29,6 +29,10 @@ from etl.problems import WARNING, ExtractRefused, Problem
 LINE = "_line"
 
 
+class EmptyFile(ValueError):
+    """The file has no header line."""
+
+
 @dataclass
 class RawFile:
     """One extract file as text: `name` is the contract name (`sager`, `manifest`)."""
@@ -97,7 +101,7 @@ def parse_csv(data: bytes) -> pd.DataFrame:
     """A CSV file's cells as text, with `_line`. Raises ValueError when unreadable/empty."""
     text, _encoding = decode(data)
     if not text.strip():
-        raise ValueError("the file is empty (no header line)")
+        raise EmptyFile("the file is empty (no header line)")
     header_line = text.lstrip("\r\n").split("\n", 1)[0]
     sep = detect_delimiter(header_line)
     try:
@@ -150,7 +154,7 @@ def parse_xlsx(data: bytes) -> pd.DataFrame:
     finally:
         wb.close()
     if not sheets:
-        raise ValueError("the file is empty (no header line)")
+        raise EmptyFile("the file is empty (no header line)")
     if len(sheets) > 1:
         raise ValueError(f"the workbook has {len(sheets)} non-empty sheets; expected one")
     rows = sheets[0]
@@ -233,7 +237,7 @@ def read_extract(path: Path | str) -> Extract:
         try:
             frame = parse_xlsx(data) if label.endswith(".xlsx") else parse_csv(data)
         except ValueError as exc:
-            rule = "empty-file" if "empty" in str(exc) else "unreadable"
+            rule = "empty-file" if isinstance(exc, EmptyFile) else "unreadable"
             errors.append(Problem(rule, f"{label}: {exc}", file=label))
             continue
         finally:

@@ -52,7 +52,12 @@ def cmd_kpis(args: argparse.Namespace) -> int:
             "target": float(t),
         }
         for k, c, n, d, v, t in zip(
-            r["kpi"], r["center"], r["numerator"], r["denominator"], r["value"], r["target"],
+            r["kpi"],
+            r["center"],
+            r["numerator"],
+            r["denominator"],
+            r["value"],
+            r["target"],
             strict=True,
         )
     ]

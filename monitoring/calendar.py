@@ -81,7 +81,9 @@ def _optional_days() -> tuple[tuple[int, int], ...]:
 
 
 @functools.cache
-def _holiday_array(first_year: int, last_year: int, optional: tuple[tuple[int, int], ...]) -> np.ndarray:
+def _holiday_array(
+    first_year: int, last_year: int, optional: tuple[tuple[int, int], ...]
+) -> np.ndarray:
     years = range(first_year, last_year + 1)
     days = set(holidays.DK(years=years))
     for y in years:

@@ -177,13 +177,12 @@ def _law_rule(i: int, raw: Any) -> LawRule:
     if kind not in RULE_KINDS:
         raise e.fail(f"kind must be one of {', '.join(RULE_KINDS)}")
     patterns = raw.get("patterns", [])
-    if kind != "investigation":
-        if (
-            not isinstance(patterns, list)
-            or not patterns
-            or not all(isinstance(p, str) and p for p in patterns)
-        ):
-            raise e.fail("patterns must be a non-empty list of paragraph-code patterns")
+    if kind != "investigation" and (
+        not isinstance(patterns, list)
+        or not patterns
+        or not all(isinstance(p, str) and p for p in patterns)
+    ):
+        raise e.fail("patterns must be a non-empty list of paragraph-code patterns")
     tg = raw.get("target_group", "any")
     if tg not in TARGET_GROUPS:
         raise e.fail(f"target_group must be one of {', '.join(TARGET_GROUPS)}")
@@ -280,7 +279,7 @@ def parse_rules(doc: Any, source: str = "rules.yaml") -> Rules:
     center_targets: dict[str, dict[str, float]] = {}
     for c, m in centers_raw.items():
         ce = _Entry(f"rules.yaml: targets.centers[{c}]", m)
-        for k, v in m.items():
+        for k in m:
             if k not in KPIS:
                 raise ce.fail(f"unknown KPI {k!r}")
         center_targets[str(c)] = {k: ce.share(k, v) for k, v in m.items()}

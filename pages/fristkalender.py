@@ -7,7 +7,6 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-import numpy as np
 import pandas as pd
 from dash import dcc, html
 
@@ -27,6 +26,7 @@ MONTHS_AHEAD = 6
 WEEKS_AHEAD = 8
 MONTH_TABLE = "kalender-months"
 WEEK_TABLE = "kalender-weeks"
+MAX_TEAMS = 30  # the week x team heatmap shows the busiest teams; a center link shows its own
 
 
 def month_windows(as_of: dt.date, n: int = MONTHS_AHEAD) -> list[tuple[dt.date, dt.date]]:
@@ -49,16 +49,6 @@ def week_windows(as_of: dt.date, n: int = WEEKS_AHEAD) -> list[tuple[dt.date, dt
     ]
 
 
-def _bucket(df: pd.DataFrame, windows: list[tuple[dt.date, dt.date]]) -> pd.Series:
-    """Index of the window each due date falls in; -1 outside every window."""
-    starts = pd.to_datetime(pd.Series([w[0] for w in windows]))
-    ends = pd.to_datetime(pd.Series([w[1] for w in windows]))
-    due = pd.to_datetime(df["due_on"])
-    idx = starts.searchsorted(due, side="right") - 1
-    inside = (idx >= 0) & (due.to_numpy() <= ends.to_numpy()[idx.clip(0)])
-    return pd.Series(np.where(inside, idx, -1), index=df.index)
-
-
 def _cell(n: int, peak: int, link: str) -> html.Td:
     if n == 0:
         return html.Td("·", className="text-center text-muted")
@@ -71,7 +61,7 @@ def _cell(n: int, peak: int, link: str) -> html.Td:
 
 
 def pivot_table(
-    df: pd.DataFrame,
+    counts: pd.DataFrame,
     windows: list[tuple[dt.date, dt.date]],
     row_key: str,
     row_label: Any,
@@ -79,13 +69,7 @@ def pivot_table(
     link_params: dict[str, Any],
     table_id: str,
 ) -> dbc.Table:
-    """Rows x time windows with counts; every count links to the matching list."""
-    if df.empty:
-        counts = pd.DataFrame(columns=[row_key, "bucket", "n"])
-    else:
-        df = df.assign(bucket=_bucket(df, windows))
-        df = df[(df["bucket"] >= 0) & (df["bucket"] < len(windows))]
-        counts = df.groupby([row_key, "bucket"], as_index=False)["n"].sum()
+    """Rows x time windows with counts (row_key, bucket, n); every count links to its list."""
     peak = int(counts["n"].max()) if not counts.empty else 0
     grid = counts.pivot_table(index=row_key, columns="bucket", values="n", fill_value=0)
     head = html.Thead(
@@ -129,15 +113,15 @@ def layout(center: str | None = None, **_params: Any) -> html.Div:
         return html.Div(
             [ui.page_header("Fristkalender"), ui.empty_state("Der er ingen forpligtelser endnu.")]
         )
-    centers = queries.filter_options(eng, scope)["centers"]
+    centers = queries.centers(eng, scope)
     center = center if center in centers else None
     months = month_windows(as_of)
     weeks = week_windows(as_of)
-    end = max(months[-1][1], weeks[-1][1])
-    df = queries.open_obligations_due(eng, scope, as_of, end, center=center)
+    by_kind = queries.open_due_buckets(eng, scope, months, "kind", center=center)
+    by_team = queries.open_due_buckets(eng, scope, weeks, "team", center=center)
     link = {"center": center}
     month_part = pivot_table(
-        df,
+        by_kind,
         months,
         "kind",
         labels.kind_label,
@@ -145,8 +129,16 @@ def layout(center: str | None = None, **_params: Any) -> html.Div:
         link,
         MONTH_TABLE,
     )
+    busiest = by_team.groupby("team")["n"].sum().nlargest(MAX_TEAMS).index
+    n_teams = by_team["team"].nunique()
+    week_note = (
+        f"Viser de {MAX_TEAMS} teams med flest frister ud af {fmt.number(n_teams)}; "
+        "vælg et center for at se dets teams."
+        if n_teams > MAX_TEAMS
+        else None
+    )
     week_part = pivot_table(
-        df,
+        by_team[by_team["team"].isin(busiest)],
         weeks,
         "team",
         labels.team_label,
@@ -154,7 +146,7 @@ def layout(center: str | None = None, **_params: Any) -> html.Div:
         link,
         WEEK_TABLE,
     )
-    total = int(df["n"].sum()) if not df.empty else 0
+    total = int(by_kind["n"].sum()) if not by_kind.empty else 0
     return html.Div(
         [
             ui.page_header(
@@ -165,9 +157,12 @@ def layout(center: str | None = None, **_params: Any) -> html.Div:
             ui.center_pills("/fristkalender", centers, center),
             html.H2("Pr. måned og type", className="h5"),
             month_part
-            if not df.empty
+            if not by_kind.empty
             else ui.empty_state("Ingen åbne frister de næste 6 måneder."),
             html.H2("Pr. uge og team (næste 8 uger)", className="h5 mt-4"),
-            week_part if not df.empty else ui.empty_state("Ingen åbne frister de næste 8 uger."),
+            html.P(week_note, className="text-muted small") if week_note else None,
+            week_part
+            if not by_team.empty
+            else ui.empty_state("Ingen åbne frister de næste 8 uger."),
         ]
     )

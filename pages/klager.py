@@ -8,7 +8,6 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from components import format as fmt
@@ -24,32 +23,42 @@ BURNDOWN = "klager-burndown"
 MONTHS_BACK = 12
 
 
-def complaints_figure(df: pd.DataFrame) -> go.Figure:
+PLAIN_LAYOUT: dict[str, Any] = {
+    "separators": ",.",
+    "plot_bgcolor": "white",
+    "paper_bgcolor": "white",
+    "legend": {"orientation": "h", "y": -0.2},
+}
+
+
+def complaints_figure(df: pd.DataFrame) -> dict[str, Any]:
+    """Complaints per month stacked by type, as a plain plotly figure dict."""
     per = df.groupby(["month", "complaint_type"], as_index=False)["n"].sum()
-    fig = go.Figure()
+    data = []
     for ctype, colour in (("realitet", "#0d6efd"), ("formalitet", "#fd7e14")):
         g = per[per["complaint_type"] == ctype]
-        fig.add_bar(
-            x=g["month"],
-            y=g["n"],
-            name=labels.COMPLAINT_TYPES[ctype],
-            marker_color=colour,
-            hovertemplate="%{x|%m-%Y}: %{y} klager<extra>"
-            + labels.COMPLAINT_TYPES[ctype]
-            + "</extra>",
+        name = labels.COMPLAINT_TYPES[ctype]
+        data.append(
+            {
+                "type": "bar",
+                "x": [m.strftime("%Y-%m-%d") for m in g["month"]],
+                "y": [int(n) for n in g["n"]],
+                "name": name,
+                "marker": {"color": colour},
+                "hovertemplate": "%{x|%m-%Y}: %{y} klager<extra>" + name + "</extra>",
+            }
         )
     tickvals, ticktext = fmt.month_ticks(per["month"].min(), per["month"].max(), 12)
-    fig.update_layout(
-        barmode="stack",
-        template="plotly_white",
-        height=320,
-        separators=",.",
-        margin={"l": 40, "r": 20, "t": 40, "b": 40},
-        title="Klager pr. måned",
-        xaxis={"tickvals": tickvals, "ticktext": ticktext},
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
+    layout = {
+        **PLAIN_LAYOUT,
+        "barmode": "stack",
+        "height": 320,
+        "margin": {"l": 40, "r": 20, "t": 40, "b": 40},
+        "title": {"text": "Klager pr. måned"},
+        "xaxis": {"tickvals": [t.strftime("%Y-%m-%d") for t in tickvals], "ticktext": ticktext},
+        "yaxis": {"gridcolor": "#e9ecef"},
+    }
+    return {"data": data, "layout": layout}
 
 
 def upheld_rows(df: pd.DataFrame, key: str, label: Any) -> list[list[Any]]:
@@ -75,35 +84,43 @@ def upheld_rows(df: pd.DataFrame, key: str, label: Any) -> list[list[Any]]:
 
 def burndown_figure(
     df: pd.DataFrame, campaign: str, milestones: list[tuple[Any, int]]
-) -> go.Figure:
-    fig = go.Figure()
-    fig.add_scatter(
-        x=df["date"],
-        y=df["remaining"],
-        mode="lines",
-        line_shape="hv",
-        name="Tilbage",
-        hovertemplate="%{x|%d-%m-%Y}: %{y} sager tilbage<extra></extra>",
-    )
+) -> dict[str, Any]:
+    """Remaining cases per date (step line) against the campaign's milestones."""
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": [d.strftime("%Y-%m-%d") for d in df["date"]],
+            "y": [int(r) for r in df["remaining"]],
+            "mode": "lines",
+            "line": {"shape": "hv"},
+            "name": "Tilbage",
+            "hovertemplate": "%{x|%d-%m-%Y}: %{y} sager tilbage<extra></extra>",
+        }
+    ]
     if milestones:
-        fig.add_scatter(
-            x=[pd.Timestamp(d) for d, _ in milestones],
-            y=[r for _, r in milestones],
-            mode="markers+lines",
-            name="Milepæle",
-            line={"dash": "dot", "color": "#198754"},
-            marker={"symbol": "diamond", "size": 10},
+        data.append(
+            {
+                "type": "scatter",
+                "x": [pd.Timestamp(d).strftime("%Y-%m-%d") for d, _ in milestones],
+                "y": [r for _, r in milestones],
+                "mode": "markers+lines",
+                "name": "Milepæle",
+                "line": {"dash": "dot", "color": "#198754"},
+                "marker": {"symbol": "diamond", "size": 10},
+            }
         )
-    fig.update_layout(
-        title=f"Gennemgang: {campaign}",
-        template="plotly_white",
-        height=340,
-        separators=",.",
-        margin={"l": 40, "r": 20, "t": 50, "b": 40},
-        yaxis={"title": "Sager tilbage", "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
+    layout = {
+        **PLAIN_LAYOUT,
+        "title": {"text": f"Gennemgang: {campaign}"},
+        "height": 340,
+        "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
+        "yaxis": {
+            "title": {"text": "Sager tilbage"},
+            "rangemode": "tozero",
+            "gridcolor": "#e9ecef",
+        },
+    }
+    return {"data": data, "layout": layout}
 
 
 def layout(center: str | None = None, **_params: Any) -> html.Div:

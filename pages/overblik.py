@@ -21,6 +21,8 @@ TEAM_ROWS = 25
 
 
 def _center_section(center: str, rows: pd.DataFrame) -> html.Section:
+    # KPIs with cases first; those without (e.g. adult KPIs in a children's center) last
+    rows = rows.assign(empty=rows["denominator"] == 0).sort_values(["empty", "kpi"], kind="stable")
     cards = [
         dbc.Col(ui.kpi_card(r), xs=12, sm=6, lg=4, xl=3, className="mb-3")
         for r in rows.to_dict("records")

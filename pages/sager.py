@@ -54,7 +54,7 @@ NUMBER_FILTER = {"filter": "agNumberColumnFilter", "filterParams": {"buttons": [
 
 def column_defs(kpi_mode: bool) -> list[dict[str, Any]]:
     cols: list[dict[str, Any]] = [
-        {"field": "status_text", "headerName": "Status", "colId": "status", "width": 140},
+        {"field": "status_text", "headerName": "Status", "colId": "status", "width": 165},
         {"field": "days_overdue", "headerName": "Dage over", "width": 95, **NUMBER_FILTER},
         {
             "field": "due_text",
@@ -190,6 +190,7 @@ def layout(**params: Any) -> html.Div:
         workers = workers[workers["center"] == flt.center]
     if flt.team:
         workers = workers[workers["team"] == flt.team]
+    workers = workers.drop_duplicates("caseworker_id")
     count = queries.list_count(eng, scope, flt)
     worker_name = queries.employee_name(eng, flt.caseworker) if flt.caseworker else None
     title = filter_title(flt, worker_name)

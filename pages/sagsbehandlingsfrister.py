@@ -42,7 +42,9 @@ def layout(**_params: Any) -> html.Div:
         parts.append(
             dbc.Row(
                 [
-                    dbc.Col(ui.kpi_card(r), xs=12, sm=6, lg=4, xl=3, className="mb-3")
+                    dbc.Col(
+                        ui.kpi_card(r, show_center=True), xs=12, sm=6, lg=4, xl=3, className="mb-3"
+                    )
                     for r in cards.to_dict("records")
                 ]
             )

@@ -8,7 +8,6 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from components import format as fmt
@@ -47,8 +46,13 @@ def month_series(df: pd.DataFrame) -> pd.DataFrame:
     return hist.groupby(["kpi", "center", "month"], as_index=False).tail(1)
 
 
-def trend_figure(df: pd.DataFrame, kpi: str) -> go.Figure:
-    fig = go.Figure()
+def _iso(values: Any) -> list[str]:
+    return [pd.Timestamp(v).strftime("%Y-%m-%d") for v in values]
+
+
+def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
+    """The trend chart as a plain plotly figure dict (no validation cost per request)."""
+    data: list[dict[str, Any]] = []
     hist = month_series(df)
     for i, (center, g) in enumerate(hist.groupby("center", sort=True)):
         colour = COLOURS[i % len(COLOURS)]
@@ -58,56 +62,99 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> go.Figure:
             f"{fmt.percent(v, d)} ({fmt.number(n)} af {fmt.number(d)})"
             for v, n, d in zip(g["value"], g["numerator"], g["denominator"], strict=True)
         ]
-        fig.add_scatter(
-            x=g["as_of"],
-            y=g["value"],
-            mode="lines+markers",
-            name=short,
-            line={"color": colour},
-            text=text,
-            hovertemplate="%{x|%d-%m-%Y}: %{text}<extra>" + str(center) + "</extra>",
+        data.append(
+            {
+                "type": "scatter",
+                "x": _iso(g["as_of"]),
+                "y": [None if pd.isna(v) else float(v) for v in g["value"]],
+                "mode": "lines+markers",
+                "name": short,
+                "line": {"color": colour},
+                "text": text,
+                "hovertemplate": "%{x|%d-%m-%Y}: %{text}<extra>" + short + "</extra>",
+            }
         )
         fc = df[(df["kind"] == "forecast") & (df["center"] == center)].sort_values("as_of")
         if not fc.empty:
-            fig.add_scatter(
-                x=[g["as_of"].iloc[-1], *fc["as_of"]],
-                y=[g["value"].iloc[-1], *fc["value"]],
-                mode="lines+markers",
-                name=f"{short} prognose",
-                line={"color": colour, "dash": "dash"},
-                marker={"symbol": "circle-open"},
-                hovertemplate="Prognose %{x|%d-%m-%Y}: %{y:.0%}<extra>" + str(center) + "</extra>",
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": _iso([g["as_of"].iloc[-1], *fc["as_of"]]),
+                    "y": [float(g["value"].iloc[-1]), *(float(v) for v in fc["value"])],
+                    "mode": "lines+markers",
+                    "name": f"{short} prognose",
+                    "line": {"color": colour, "dash": "dash"},
+                    "marker": {"symbol": "circle-open"},
+                    "hovertemplate": "Prognose %{x|%d-%m-%Y}: %{y:.0%}<extra>" + short + "</extra>",
+                }
             )
     target = float(df["target"].dropna().iloc[0]) if df["target"].notna().any() else labels.TARGET
-    fig.add_hline(
-        y=target,
-        line={"color": "#198754", "dash": "dot"},
-        annotation_text=f"Mål {fmt.percent(target)}",
-        annotation_position="bottom right",
-    )
+    shapes: list[dict[str, Any]] = [
+        {
+            "type": "line",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": target,
+            "y1": target,
+            "line": {"color": "#198754", "dash": "dot"},
+        }
+    ]
+    notes: list[dict[str, Any]] = [
+        {
+            "xref": "paper",
+            "x": 1,
+            "y": target,
+            "yanchor": "top",
+            "xanchor": "right",
+            "text": f"Mål {fmt.percent(target)}",
+            "showarrow": False,
+        }
+    ]
     if not df.empty:
         for d in milestone_dates(df["as_of"].min(), df["as_of"].max() + pd.Timedelta(days=62)):
-            fig.add_vline(x=d, line={"color": "#6c757d", "dash": "dash", "width": 1})
-            fig.add_annotation(
-                x=d,
-                y=1.02,
-                yref="y",
-                text=f"Milepæl {fmt.date(d)}",
-                showarrow=False,
-                font={"size": 11, "color": "#495057"},
+            x = d.strftime("%Y-%m-%d")
+            shapes.append(
+                {
+                    "type": "line",
+                    "yref": "paper",
+                    "y0": 0,
+                    "y1": 1,
+                    "x0": x,
+                    "x1": x,
+                    "line": {"color": "#6c757d", "dash": "dash", "width": 1},
+                }
+            )
+            notes.append(
+                {
+                    "x": x,
+                    "y": 1.03,
+                    "yref": "y",
+                    "text": f"Milepæl {fmt.date(d)}",
+                    "showarrow": False,
+                    "font": {"size": 11, "color": "#495057"},
+                }
             )
     ticks = fmt.month_ticks(df["as_of"].min(), df["as_of"].max()) if not df.empty else ([], [])
-    fig.update_layout(
-        title=f"{kpi} {labels.kpi_label(kpi)}",
-        yaxis={"tickformat": ".0%", "range": [0, 1.05], "title": None},
-        xaxis={"title": None, "tickvals": ticks[0], "ticktext": ticks[1]},
-        separators=",.",
-        height=340,
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.18},
-        template="plotly_white",
-    )
-    return fig
+    layout = {
+        "title": {"text": f"{kpi} {labels.kpi_label(kpi)}"},
+        "yaxis": {
+            "tickformat": ".0%",
+            "range": [0, 1.08],
+            "gridcolor": "#e9ecef",
+            "zeroline": False,
+        },
+        "xaxis": {"tickvals": _iso(ticks[0]), "ticktext": ticks[1], "gridcolor": "#e9ecef"},
+        "separators": ",.",
+        "height": 340,
+        "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
+        "legend": {"orientation": "h", "y": -0.18},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "shapes": shapes,
+        "annotations": notes,
+    }
+    return {"data": data, "layout": layout}
 
 
 def graph_config(kpi: str) -> dict[str, Any]:

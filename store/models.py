@@ -272,3 +272,21 @@ class KpiResult(Base):
 
 Index("ix_kpi_results_lookup", KpiResult.kind, KpiResult.level, KpiResult.kpi, KpiResult.as_of)
 Index("ix_obligations_filter", Obligation.center, Obligation.status, Obligation.due_on)
+# web app (store/queries.py): calendar/status ranges, status counts per kind, filter options
+Index(
+    "ix_obligations_status_due",
+    Obligation.status,
+    Obligation.due_on,
+    Obligation.kind,
+    Obligation.center,
+    Obligation.team,
+)
+Index("ix_obligations_kind_status", Obligation.kind, Obligation.status, Obligation.center)
+Index("ix_obligations_org", Obligation.center, Obligation.team, Obligation.caseworker_id)
+Index(
+    "ix_obligations_default_order",
+    Obligation.status,
+    Obligation.days_overdue.desc(),
+    Obligation.due_on,
+    Obligation.obligation_id,
+)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     case,
     false,
     func,
+    literal,
     not_,
     or_,
     select,
@@ -94,7 +95,8 @@ def _df(engine: Engine, stmt: Select, columns: Sequence[str] | None = None) -> p
 def latest_as_of(engine: Engine, scope: Scope) -> dt.date | None:
     """The extract date of the stored monitoring results (obligations, else KPI results)."""
     with engine.connect() as conn:
-        value = conn.execute(select(func.max(Obligation.as_of))).scalar()
+        # every obligation row carries the latest load's as_of: one row tells
+        value = conn.execute(select(Obligation.as_of).limit(1)).scalar()
         if value is None:
             value = conn.execute(
                 select(func.max(KpiResult.as_of)).where(KpiResult.kind == "snapshot")
@@ -114,12 +116,13 @@ def _as_date(value: Any) -> dt.date | None:
 
 # ------------------------------------------------------------------ KPI results
 def _result_scope(scope: Scope, level: str) -> list[ColumnElement]:
-    clauses = [KpiResult.level == level]
+    """KPI results a scope may see; a caseworker sees only their own (caseworker level)."""
+    if scope.caseworker_id is not None:
+        clauses = [KpiResult.level == "caseworker", KpiResult.caseworker_id == scope.caseworker_id]
+    else:
+        clauses = [KpiResult.level == level]
     if scope.centers is not None:
         clauses.append(KpiResult.center.in_(sorted(scope.centers)) if scope.centers else false())
-    if scope.caseworker_id is not None:
-        clauses.append(KpiResult.level == "caseworker")
-        clauses.append(KpiResult.caseworker_id == scope.caseworker_id)
     return clauses
 
 
@@ -331,15 +334,22 @@ class ListFilter:
 
 @dataclass(frozen=True)
 class _ListSource:
-    columns: dict[str, tuple[Any, str]]  # field -> (SQL expression, filter type)
+    columns: dict[str, tuple[Any, str]]  # field -> (SQL expression shown, filter type)
     base: Select
     key: Any
+    keys: dict[str, tuple[Any, str]]  # field -> (SQL expression sorted/filtered on, type)
+    kpi_mode: bool = False
 
 
-def _list_source(scope: Scope, flt: ListFilter, as_of: dt.date | None) -> _ListSource:
-    """The list's SELECT with its allow-listed columns and WHERE clauses applied."""
+def _list_source(
+    scope: Scope, flt: ListFilter, as_of: dt.date | None, joins: bool = True
+) -> _ListSource:
+    """The list's SELECT with its allow-listed columns and WHERE clauses applied.
+
+    joins=False leaves out the lookups (caseworker name, full CPR) that never
+    change the number of rows: used for counting when no filter needs them.
+    """
     o = Obligation
-    emp_name = Employee.name
     if flt.kpi:
         m = KpiMember
         center, team, worker, case_id = m.center, m.team, m.caseworker_id, m.case_id
@@ -347,7 +357,7 @@ def _list_source(scope: Scope, flt: ListFilter, as_of: dt.date | None) -> _ListS
     else:
         center, team, worker, case_id = o.center, o.team, o.caseworker_id, o.case_id
         key = o.obligation_id
-    cpr = Case.cpr if scope.can_see_cpr else o.cpr_masked
+    cpr = Case.cpr if (scope.can_see_cpr and joins) else o.cpr_masked
     columns: dict[str, tuple[Any, str]] = {
         "obligation_id": (o.obligation_id, "text"),
         "case_id": (case_id, "text"),
@@ -355,7 +365,7 @@ def _list_source(scope: Scope, flt: ListFilter, as_of: dt.date | None) -> _ListS
         "center": (center, "text"),
         "team": (team, "text"),
         "caseworker_id": (worker, "text"),
-        "caseworker": (func.coalesce(emp_name, worker), "text"),
+        "caseworker": (func.coalesce(Employee.name, worker) if joins else worker, "text"),
         "kind": (o.kind, "text"),
         "status": (o.status, "text"),
         "due_on": (o.due_on, "date"),
@@ -384,8 +394,9 @@ def _list_source(scope: Scope, flt: ListFilter, as_of: dt.date | None) -> _ListS
         base = select(*[expr.label(name) for name, (expr, _t) in columns.items()]).select_from(
             o.__table__
         )
-    base = base.outerjoin(Employee, Employee.employee_id == worker)
-    if scope.can_see_cpr:
+    if joins:
+        base = base.outerjoin(Employee, Employee.employee_id == worker)
+    if joins and scope.can_see_cpr:
         base = base.outerjoin(Case, Case.case_id == case_id)
     base = base.where(*scope.where(center, worker))
     if flt.center:
@@ -402,7 +413,10 @@ def _list_source(scope: Scope, flt: ListFilter, as_of: dt.date | None) -> _ListS
         base = base.where(o.due_on <= flt.due_to)
     if flt.status:
         base = base.where(_status_clause(flt.status, as_of))
-    return _ListSource(columns=columns, base=base, key=key)
+    # sort and filter the caseworker by id (indexed; names are matched through a
+    # subquery on the employee register), so no page needs the join to sort
+    keys = {**columns, "caseworker": (worker, "caseworker")}
+    return _ListSource(columns=columns, base=base, key=key, keys=keys, kpi_mode=bool(flt.kpi))
 
 
 def _status_clause(status: str, as_of: dt.date | None) -> ColumnElement:
@@ -485,9 +499,18 @@ def grid_filter_clauses(
         if name not in columns:
             raise DisallowedColumn(name)
         col, ftype = columns[name]
-        ftype = str(spec.get("filterType", ftype)) if isinstance(spec, Mapping) else ftype
         if not isinstance(spec, Mapping):
             raise BadFilter(f"bad filter for {name}")
+        if ftype == "caseworker":
+            # match the name shown ("Ufordelt" for unassigned) via the small employee
+            # table, so the big table is filtered by an indexed IN, never by LIKE
+            named = select(Employee.employee_id).where(_condition(Employee.name, "text", spec))
+            unassigned = select(literal(UNASSIGNED)).where(
+                _condition(literal("Ufordelt"), "text", spec)
+            )
+            clauses.append(col.in_(named.union(unassigned)))
+            continue
+        ftype = str(spec.get("filterType", ftype))
         clauses.append(_condition(col, ftype, spec))
     return clauses
 
@@ -501,7 +524,12 @@ def grid_order_by(
         name = item.get("colId")
         if name not in columns:
             raise DisallowedColumn(str(name))
-        col = columns[name][0]
+        col, ftype = columns[name]
+        if ftype in ("text", "caseworker"):
+            # an expression, not the bare column: the planner then filters first and
+            # sorts the matches, instead of walking a low-selectivity index in order
+            # hoping to meet LIMIT rows (seconds when the filter matches few rows)
+            col = col.concat("")
         direction = item.get("sort")
         if direction == "asc":
             terms.append(col.asc())
@@ -517,15 +545,27 @@ LIST_COLUMNS: tuple[str, ...] = tuple(
 )
 
 
+NEEDS_JOINS = frozenset({"cpr"})
+
+
 def _list_query(
     engine: Engine,
     scope: Scope,
     flt: ListFilter,
     filter_model: Mapping[str, Any] | None,
+    joins: bool = True,
 ) -> _ListSource:
-    src = _list_source(scope, flt, latest_as_of(engine, scope))
-    extra = grid_filter_clauses(src.columns, filter_model)
-    return _ListSource(columns=src.columns, base=src.base.where(*extra), key=src.key)
+    if filter_model and NEEDS_JOINS & set(filter_model):
+        joins = True
+    src = _list_source(scope, flt, latest_as_of(engine, scope), joins)
+    extra = grid_filter_clauses(src.keys, filter_model)
+    return _ListSource(
+        columns=src.columns,
+        base=src.base.where(*extra),
+        key=src.key,
+        keys=src.keys,
+        kpi_mode=src.kpi_mode,
+    )
 
 
 def list_count(
@@ -535,8 +575,8 @@ def list_count(
     filter_model: Mapping[str, Any] | None = None,
 ) -> int:
     """How many rows the list holds under these filters."""
-    src = _list_query(engine, scope, flt, filter_model)
-    stmt = select(func.count()).select_from(src.base.subquery())
+    src = _list_query(engine, scope, flt, filter_model, joins=False)
+    stmt = src.base.with_only_columns(func.count(), maintain_column_froms=True)
     with engine.connect() as conn:
         return int(conn.execute(stmt).scalar() or 0)
 
@@ -544,9 +584,53 @@ def list_count(
 DEFAULT_SORT: tuple[tuple[str, str], ...] = (("days_overdue", "desc"), ("due_on", "asc"))
 
 
+STATUS_ORDER: tuple[str, ...] = ("overdue", "open", "late", "met")
+
+
+def _default_terms(src: _ListSource) -> list[Any]:
+    status = src.keys["status"][0]
+    rank = case(*[(status == st, i) for i, st in enumerate(STATUS_ORDER)], else_=len(STATUS_ORDER))
+    return [rank, *grid_order_by(src.keys, [{"colId": c, "sort": d} for c, d in DEFAULT_SORT])]
+
+
 def _ordered(src: _ListSource, sort_model: Sequence[Mapping[str, Any]] | None) -> Select:
-    model = list(sort_model or []) or [{"colId": c, "sort": s} for c, s in DEFAULT_SORT]
-    return src.base.order_by(*grid_order_by(src.columns, model), src.key.asc())
+    """The grid's sort, else the default: overdue first (most days over), then open by due date."""
+    terms = grid_order_by(src.keys, sort_model) if sort_model else _default_terms(src)
+    return src.base.order_by(*terms, src.key.asc())
+
+
+def _default_page_keys(engine: Engine, lean: _ListSource, start: int, size: int) -> list[Any]:
+    """Keys of one page in the default order, one status at a time.
+
+    Each status segment is read in index order (status, days_overdue desc,
+    due_on), so the first pages of a million rows need no full sort.
+    """
+    o = Obligation
+    counts_stmt = lean.base.with_only_columns(
+        o.status, func.count(), maintain_column_froms=True
+    ).group_by(o.status)
+    keys: list[Any] = []
+    with engine.connect() as conn:
+        counts = {r[0]: int(r[1]) for r in conn.execute(counts_stmt)}
+        order = [*STATUS_ORDER, *sorted(k for k in counts if k not in STATUS_ORDER)]
+        offset = start
+        for status in order:
+            n = counts.get(status, 0)
+            if offset >= n:
+                offset -= n
+                continue
+            stmt = (
+                lean.base.with_only_columns(lean.key, maintain_column_froms=True)
+                .where(o.status == status)
+                .order_by(o.days_overdue.desc(), o.due_on.asc(), lean.key.asc())
+                .offset(offset)
+                .limit(size - len(keys))
+            )
+            keys.extend(conn.execute(stmt).scalars())
+            offset = 0
+            if len(keys) >= size:
+                break
+    return keys
 
 
 def list_rows(
@@ -561,6 +645,20 @@ def list_rows(
     """One page of the list (rows start..end-1), sorted and filtered in SQL."""
     start = max(0, int(start))
     end = max(start, min(int(end), start + 1000))
+    used = {str(c.get("colId")) for c in sort_model or []} | set(filter_model or {})
+    if not used & NEEDS_JOINS:
+        # deferred join: page through the bare table, then look up names for one page
+        lean = _list_query(engine, scope, flt, filter_model, joins=False)
+        if not sort_model and not lean.kpi_mode:
+            keys = _default_page_keys(engine, lean, start, end - start)
+        else:
+            page = _ordered(lean, sort_model).with_only_columns(lean.key).offset(start)
+            with engine.connect() as conn:
+                keys = list(conn.execute(page.limit(end - start)).scalars())
+        if not keys:
+            return pd.DataFrame(columns=list(lean.columns))
+        src = _list_query(engine, scope, flt, filter_model)
+        return _df(engine, _ordered(src, sort_model).where(src.key.in_(keys)), list(src.columns))
     src = _list_query(engine, scope, flt, filter_model)
     stmt = _ordered(src, sort_model).offset(start).limit(end - start)
     return _df(engine, stmt, list(src.columns))
@@ -578,31 +676,54 @@ def list_export(
     return _df(engine, _ordered(src, sort_model), list(src.columns))
 
 
+def centers(engine: Engine, scope: Scope) -> list[str]:
+    """The centers in the employee register (small table) that the scope may see."""
+    e = Employee
+    stmt = select(e.center).where(*scope.where(e.center, e.employee_id)).distinct()
+    with engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(stmt))
+
+
+KINDS: tuple[str, ...] = (
+    "handleplan",
+    "follow-up",
+    "investigation",
+    "processing",
+    "letter",
+    "shelter-plan",
+)
+
+
 def filter_options(engine: Engine, scope: Scope) -> dict[str, Any]:
-    """Values for the list's filter controls: centers, teams (per center), caseworkers."""
-    o = Obligation
-    where = scope.where(o.center, o.caseworker_id)
-    teams = _df(
+    """Values for the list's filter controls, from the (small) employee register.
+
+    Returns centers, teams (center, team), caseworkers (center, team,
+    caseworker_id, name; "ufordelt" once per center) and the obligation kinds.
+    Nothing here scans the obligations, so it stays fast at national scale.
+    """
+    e = Employee
+    emp = _df(
         engine,
-        select(o.center, o.team).where(*where).group_by(o.center, o.team),
-        ["center", "team"],
-    )
-    workers = _df(
-        engine,
-        select(o.center, o.team, o.caseworker_id, func.max(Employee.name))
-        .outerjoin(Employee, Employee.employee_id == o.caseworker_id)
-        .where(*where)
-        .group_by(o.center, o.team, o.caseworker_id),
+        select(e.center, e.team, e.employee_id, e.name).where(
+            *scope.where(e.center, e.employee_id)
+        ),
         ["center", "team", "caseworker_id", "name"],
     )
-    kinds = _df(engine, select(o.kind).where(*where).group_by(o.kind), ["kind"])
+    emp["team"] = emp["team"].fillna("")
+    centers = sorted(emp["center"].dropna().unique().tolist())
+    if scope.caseworker_id is None:
+        unassigned = pd.DataFrame(
+            {"center": centers, "team": "", "caseworker_id": UNASSIGNED, "name": None}
+        )
+        emp = pd.concat([emp, unassigned], ignore_index=True)
+    teams = emp.loc[emp["team"] != "", ["center", "team"]].drop_duplicates()
     return {
-        "centers": sorted(teams["center"].dropna().unique().tolist()),
+        "centers": centers,
         "teams": teams.sort_values(["center", "team"]).reset_index(drop=True),
-        "caseworkers": workers.sort_values(["name", "caseworker_id"], na_position="last")
-        .drop_duplicates("caseworker_id")
+        "caseworkers": emp.sort_values(["name", "caseworker_id"], na_position="last")
+        .drop_duplicates(["center", "caseworker_id"])
         .reset_index(drop=True),
-        "kinds": sorted(kinds["kind"].tolist()),
+        "kinds": list(KINDS),
     }
 
 
@@ -638,6 +759,44 @@ def open_obligations_due(
         stmt = stmt.where(o.center == center)
     df = _df(engine, stmt, ["due_on", "kind", "center", "team", "n"])
     df["due_on"] = pd.to_datetime(df["due_on"])
+    df["n"] = df["n"].astype("int64")
+    return df
+
+
+def open_due_buckets(
+    engine: Engine,
+    scope: Scope,
+    windows: Sequence[tuple[dt.date, dt.date]],
+    by: str,
+    center: str | None = None,
+) -> pd.DataFrame:
+    """Open obligations counted per `by` (kind | team | center) and due-date window.
+
+    windows are consecutive (first, last) day pairs; the bucketing is a
+    portable CASE in SQL, so only the small aggregate leaves the database.
+    Columns: <by>, bucket (index into windows), n.
+    """
+    o = Obligation
+    if by not in ("kind", "team", "center"):
+        raise ValueError(by)
+    if not windows:
+        return pd.DataFrame(columns=[by, "bucket", "n"])
+    key = getattr(o, by)
+    bucket = case(*[(o.due_on <= last, i) for i, (_first, last) in enumerate(windows)])
+    stmt = (
+        select(key, bucket.label("bucket"), func.count())
+        .where(
+            o.status == "open",
+            o.due_on >= windows[0][0],
+            o.due_on <= windows[-1][1],
+            *scope.where(o.center, o.caseworker_id),
+        )
+        .group_by(key, bucket)
+    )
+    if center:
+        stmt = stmt.where(o.center == center)
+    df = _df(engine, stmt, [by, "bucket", "n"])
+    df["bucket"] = df["bucket"].astype("int64")
     df["n"] = df["n"].astype("int64")
     return df
 

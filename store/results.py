@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select
 
-from monitoring import evaluate, forecast, history, load_rules
+from monitoring import evaluate_all, history, load_rules
 from monitoring.calendar import month_ends_before
 from monitoring.rules import Rules
 from store.db import bulk_insert, read_table, replace_tables
@@ -33,21 +33,27 @@ def _with_run(results: pd.DataFrame, run_id: int | None) -> pd.DataFrame:
 def refresh_monitoring(
     conn: Connection, data: Mapping[str, pd.DataFrame], as_of: dt.date, run_id: int
 ) -> None:
-    """Recompute and store obligations, KPI members and the KPI snapshot for `as_of`."""
+    """Recompute and store obligations, KPI members and the KPI snapshot for `as_of`.
+
+    Inside the caller's transaction: obligations and members are replaced, the
+    snapshot of `as_of` replaces an earlier one of the same date, the forecast is
+    replaced, and the month-end history is computed once (when none exists yet).
+    """
     rules = load_rules()
-    ev = evaluate(data, as_of, rules)
-    replace_tables(conn, {Obligation: ev.obligations, KpiMember: ev.members})
-    conn.execute(
-        delete(KpiResult).where(KpiResult.kind == "snapshot", KpiResult.as_of == as_of)
-    )
-    bulk_insert(conn, KpiResult, _with_run(ev.results, run_id))
-    conn.execute(delete(KpiResult).where(KpiResult.kind == "forecast"))
-    bulk_insert(conn, KpiResult, _with_run(forecast(data, as_of, rules), run_id))
     has_history = conn.execute(
         select(func.count()).select_from(KpiResult).where(KpiResult.kind == "recomputed")
     ).scalar_one()
-    if not has_history:
-        backfill(conn, data, HISTORY_MONTHS, as_of=as_of, rules=rules, run_id=run_id)
+    ends = None if has_history else month_ends_before(as_of, HISTORY_MONTHS)
+    mon = evaluate_all(data, as_of, rules, forecast_months=3, history_month_ends=ends)
+    ev = mon.evaluation
+    replace_tables(conn, {Obligation: ev.obligations, KpiMember: ev.members})
+    conn.execute(delete(KpiResult).where(KpiResult.kind == "snapshot", KpiResult.as_of == as_of))
+    bulk_insert(conn, KpiResult, _with_run(ev.results, run_id))
+    conn.execute(delete(KpiResult).where(KpiResult.kind == "forecast"))
+    bulk_insert(conn, KpiResult, _with_run(mon.forecast, run_id))
+    if mon.history is not None:
+        conn.execute(delete(KpiResult).where(KpiResult.kind == "recomputed"))
+        bulk_insert(conn, KpiResult, _with_run(mon.history, run_id))
 
 
 def data_as_of(data: Mapping[str, pd.DataFrame]) -> dt.date:

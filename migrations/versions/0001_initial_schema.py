@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 21:50:23.728934
+Create Date: 2026-11-22 22:21:32.380805
 """
 
 from __future__ import annotations
@@ -202,10 +202,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_obligations_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_obligations_caseworker_id'), ['caseworker_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_obligations_center'), ['center'], unique=False)
+        batch_op.create_index('ix_obligations_default_order', ['status', sa.literal_column('days_overdue DESC'), 'due_on', 'obligation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_obligations_due_on'), ['due_on'], unique=False)
         batch_op.create_index('ix_obligations_filter', ['center', 'status', 'due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_obligations_kind'), ['kind'], unique=False)
+        batch_op.create_index('ix_obligations_kind_status', ['kind', 'status', 'center'], unique=False)
+        batch_op.create_index('ix_obligations_org', ['center', 'team', 'caseworker_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_obligations_status'), ['status'], unique=False)
+        batch_op.create_index('ix_obligations_status_due', ['status', 'due_on', 'kind', 'center', 'team'], unique=False)
         batch_op.create_index(batch_op.f('ix_obligations_team'), ['team'], unique=False)
 
     op.create_table('reviews',
@@ -259,10 +263,14 @@ def downgrade() -> None:
     op.drop_table('reviews')
     with op.batch_alter_table('obligations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_obligations_team'))
+        batch_op.drop_index('ix_obligations_status_due')
         batch_op.drop_index(batch_op.f('ix_obligations_status'))
+        batch_op.drop_index('ix_obligations_org')
+        batch_op.drop_index('ix_obligations_kind_status')
         batch_op.drop_index(batch_op.f('ix_obligations_kind'))
         batch_op.drop_index('ix_obligations_filter')
         batch_op.drop_index(batch_op.f('ix_obligations_due_on'))
+        batch_op.drop_index('ix_obligations_default_order')
         batch_op.drop_index(batch_op.f('ix_obligations_center'))
         batch_op.drop_index(batch_op.f('ix_obligations_caseworker_id'))
         batch_op.drop_index(batch_op.f('ix_obligations_case_id'))

@@ -33,8 +33,10 @@ def test_detect_delimiter() -> None:
 def test_encodings_and_delimiters_load_the_same(tmp_path: Path, encoding: str, sep: str) -> None:
     files = valid_files()
     files["medarbejdere"][0]["navn"] = "Søren Ærø"
+    files["foranstaltninger"][0]["paragraf"] = "SEL § 52 stk. 3 nr. 7"
     write_extract(tmp_path, files, sep=sep, encoding=encoding)
     prep = prepare(tmp_path)
+    assert prep.frames["measures"]["paragraph"].tolist() == ["SEL52.3.7", "SEL107"]
     emp = prep.frames["employees"]
     assert emp.loc[emp["employee_id"] == "E1", "name"].item() == "Søren Ærø"
     assert list(emp.columns)[0] == "employee_id"  # BOM not glued to the first header
@@ -230,3 +232,23 @@ def test_refusal_lists_every_file_problem(tmp_path: Path) -> None:
         ("empty-file", "ansoegninger.csv"),
         ("missing-file", "sager.csv"),
     ]
+
+
+def test_two_files_for_one_name_refuse(tmp_path: Path) -> None:
+    write_extract(tmp_path)
+    _write_xlsx(tmp_path / "sager.xlsx", [["sag_id"], ["S1"]])
+    err = _refusal(tmp_path)
+    assert [(p.rule, p.file) for p in err.problems] == [("duplicate-file", "sager")]
+
+
+def test_workbook_with_two_filled_sheets_refuses(tmp_path: Path) -> None:
+    write_extract(tmp_path)
+    (tmp_path / "klager.csv").unlink()
+    wb = openpyxl.Workbook()
+    wb.active.append(["klage_id"])
+    wb.create_sheet("Ark2").append(["x"])
+    wb.create_sheet("Ark3")  # an empty extra sheet is fine
+    wb.save(tmp_path / "klager.xlsx")
+    err = _refusal(tmp_path)
+    assert [(p.rule, p.file) for p in err.problems] == [("unreadable", "klager.xlsx")]
+    assert "2 non-empty sheets" in err.problems[0].message

@@ -84,6 +84,12 @@ def test_month_end_lists() -> None:
         dt.date(2013, 4, 30),
         dt.date(2013, 5, 31),
     ]
-    assert month_ends_before(dt.date(2013, 6, 30), 2) == [dt.date(2013, 5, 31), dt.date(2013, 6, 30)]
+    assert month_ends_before(dt.date(2013, 6, 30), 2) == [
+        dt.date(2013, 5, 31),
+        dt.date(2013, 6, 30),
+    ]
     assert month_ends_after(dt.date(2013, 6, 30), 2) == [dt.date(2013, 7, 31), dt.date(2013, 8, 31)]
-    assert month_ends_after(dt.date(2013, 12, 15), 2) == [dt.date(2013, 12, 31), dt.date(2014, 1, 31)]
+    assert month_ends_after(dt.date(2013, 12, 15), 2) == [
+        dt.date(2013, 12, 31),
+        dt.date(2014, 1, 31),
+    ]

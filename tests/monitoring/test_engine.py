@@ -15,6 +15,7 @@ from monitoring import (
     OBLIGATION_COLUMNS,
     RESULT_COLUMNS,
     evaluate,
+    evaluate_all,
     forecast,
     history,
     load_rules,
@@ -27,7 +28,9 @@ C1 = {"case_id": "c1"}
 ADULT = {"case_id": "a1", "target_group": "voksen", "center": "SCK", "team": "Herberg"}
 
 
-def ob_rows(ev: Any, cols: tuple[str, ...] = ("due_on", "done_on", "status", "days_overdue")) -> dict[str, tuple[Any, ...]]:
+def ob_rows(
+    ev: Any, cols: tuple[str, ...] = ("due_on", "done_on", "status", "days_overdue")
+) -> dict[str, tuple[Any, ...]]:
     """obligation_id -> selected columns, dates as ISO text (None when missing)."""
     out: dict[str, tuple[Any, ...]] = {}
     for rec in ev.obligations.to_dict("records"):
@@ -67,10 +70,19 @@ def all_level(ev: Any, kpi: str) -> tuple[int, int, float | None]:
         (True, "2013-07-01", ("2013-05-15", None, "overdue", 46), False),  # plan after D
     ],
 )
-def test_sel_handleplan(acute: bool, plan_made: str | None, expected: tuple[Any, ...], k2_met: bool) -> None:
+def test_sel_handleplan(
+    acute: bool, plan_made: str | None, expected: tuple[Any, ...], k2_met: bool
+) -> None:
     data = make_data(
         cases=[{**C1, "acute": acute}],
-        measures=[{"measure_id": "m1", "case_id": "c1", "paragraph": "SEL52.3.7", "start_on": "2013-01-15"}],
+        measures=[
+            {
+                "measure_id": "m1",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.7",
+                "start_on": "2013-01-15",
+            }
+        ],
         action_plans=[{"plan_id": "p1", "case_id": "c1", "made_on": plan_made}],
     )
     ev = evaluate(data, dt.date(2013, 6, 30), RULES)
@@ -86,7 +98,15 @@ def test_handleplan_not_yet_due_is_not_judged_but_listed() -> None:
     # BL § 46 placement decided 2024-03-10: plan due 2024-06-10, D = 2024-05-31.
     data = make_data(
         cases=[C1],
-        measures=[{"measure_id": "m1", "case_id": "c1", "paragraph": "BL46.1", "decided_on": "2024-03-10", "start_on": "2024-03-20"}],
+        measures=[
+            {
+                "measure_id": "m1",
+                "case_id": "c1",
+                "paragraph": "BL46.1",
+                "decided_on": "2024-03-10",
+                "start_on": "2024-03-20",
+            }
+        ],
     )
     ev = evaluate(data, dt.date(2024, 5, 31), RULES)
     assert ob_rows(ev)["hp:m1"] == ("2024-06-10", None, "open", 0)
@@ -99,7 +119,9 @@ def test_handleplan_not_yet_due_is_not_judged_but_listed() -> None:
 def test_bl32_handleplan_is_off_by_default() -> None:
     data = make_data(
         cases=[C1],
-        measures=[{"measure_id": "m1", "case_id": "c1", "paragraph": "BL32.1.3", "start_on": "2024-02-01"}],
+        measures=[
+            {"measure_id": "m1", "case_id": "c1", "paragraph": "BL32.1.3", "start_on": "2024-02-01"}
+        ],
     )
     ev = evaluate(data, dt.date(2024, 12, 31), RULES)
     assert "hp:m1" not in ob_rows(ev)
@@ -110,8 +132,20 @@ def test_k2_window_counts_ended_measures_of_the_last_12_months() -> None:
     data = make_data(
         cases=[C1],
         measures=[
-            {"measure_id": "old", "case_id": "c1", "paragraph": "SEL52.3.3", "start_on": "2012-06-30", "end_on": "2012-12-31"},
-            {"measure_id": "new", "case_id": "c1", "paragraph": "SEL52.3.3", "start_on": "2012-07-01", "end_on": "2012-12-31"},
+            {
+                "measure_id": "old",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2012-06-30",
+                "end_on": "2012-12-31",
+            },
+            {
+                "measure_id": "new",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2012-07-01",
+                "end_on": "2012-12-31",
+            },
         ],
     )
     ev = evaluate(data, dt.date(2013, 6, 30), RULES)
@@ -124,10 +158,22 @@ def test_first_follow_up_month_end_clamp_and_on_the_day() -> None:
     data = make_data(
         cases=[C1],
         measures=[
-            {"measure_id": "m1", "case_id": "c1", "paragraph": "SEL52.3.1", "start_on": "2012-11-30"},
-            {"measure_id": "m2", "case_id": "c1", "paragraph": "SEL52.3.1", "start_on": "2012-10-31"},
+            {
+                "measure_id": "m1",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.1",
+                "start_on": "2012-11-30",
+            },
+            {
+                "measure_id": "m2",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.1",
+                "start_on": "2012-10-31",
+            },
         ],
-        follow_ups=[{"follow_up_id": "f1", "case_id": "c1", "measure_id": "m2", "done_on": "2013-01-31"}],
+        follow_ups=[
+            {"follow_up_id": "f1", "case_id": "c1", "measure_id": "m2", "done_on": "2013-01-31"}
+        ],
     )
     ev = evaluate(data, dt.date(2013, 2, 28), RULES)
     rows = ob_rows(ev)
@@ -153,8 +199,24 @@ def test_law_switch_by_decision_date(
 ) -> None:
     data = make_data(
         cases=[C1],
-        measures=[{"measure_id": "m1", "case_id": "c1", "paragraph": "SEL52.3.7", "decided_on": decided_on, "start_on": "2024-01-10"}],
-        follow_ups=[{"follow_up_id": "f1", "case_id": "c1", "measure_id": "m1", "done_on": "2024-03-01", "next_due_on": "2024-05-01"}],
+        measures=[
+            {
+                "measure_id": "m1",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.7",
+                "decided_on": decided_on,
+                "start_on": "2024-01-10",
+            }
+        ],
+        follow_ups=[
+            {
+                "follow_up_id": "f1",
+                "case_id": "c1",
+                "measure_id": "m1",
+                "done_on": "2024-03-01",
+                "next_due_on": "2024-05-01",
+            }
+        ],
     )
     ev = evaluate(data, dt.date(2024, 6, 1), RULES)
     ob = ev.obligations.set_index("obligation_id")
@@ -167,8 +229,12 @@ def test_law_switch_by_decision_date(
 def test_bl_follow_up_without_naeste_frist_uses_default_interval() -> None:
     data = make_data(
         cases=[C1],
-        measures=[{"measure_id": "m1", "case_id": "c1", "paragraph": "BL32.1.3", "start_on": "2024-01-15"}],
-        follow_ups=[{"follow_up_id": "f1", "case_id": "c1", "measure_id": "m1", "done_on": "2024-04-20"}],
+        measures=[
+            {"measure_id": "m1", "case_id": "c1", "paragraph": "BL32.1.3", "start_on": "2024-01-15"}
+        ],
+        follow_ups=[
+            {"follow_up_id": "f1", "case_id": "c1", "measure_id": "m1", "done_on": "2024-04-20"}
+        ],
     )
     ev = evaluate(data, dt.date(2024, 6, 1), RULES)
     rows = ob_rows(ev)
@@ -181,11 +247,28 @@ def test_case_level_follow_up_counts_for_every_measure_active_that_day() -> None
     data = make_data(
         cases=[C1],
         measures=[
-            {"measure_id": "m1", "case_id": "c1", "paragraph": "SEL52.3.3", "start_on": "2013-01-01"},
-            {"measure_id": "m2", "case_id": "c1", "paragraph": "SEL52.3.3", "start_on": "2013-02-01"},
-            {"measure_id": "m3", "case_id": "c1", "paragraph": "SEL52.3.3", "start_on": "2013-04-01"},
+            {
+                "measure_id": "m1",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2013-01-01",
+            },
+            {
+                "measure_id": "m2",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2013-02-01",
+            },
+            {
+                "measure_id": "m3",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2013-04-01",
+            },
         ],
-        follow_ups=[{"follow_up_id": "f1", "case_id": "c1", "measure_id": None, "done_on": "2013-03-15"}],
+        follow_ups=[
+            {"follow_up_id": "f1", "case_id": "c1", "measure_id": None, "done_on": "2013-03-15"}
+        ],
     )
     ev = evaluate(data, dt.date(2013, 6, 30), RULES)
     rows = ob_rows(ev)
@@ -199,8 +282,17 @@ def test_case_level_follow_up_counts_for_every_measure_active_that_day() -> None
 def test_follow_up_after_d_does_not_exist_yet() -> None:
     data = make_data(
         cases=[C1],
-        measures=[{"measure_id": "m1", "case_id": "c1", "paragraph": "SEL52.3.3", "start_on": "2013-01-01"}],
-        follow_ups=[{"follow_up_id": "f1", "case_id": "c1", "measure_id": "m1", "done_on": "2013-04-20"}],
+        measures=[
+            {
+                "measure_id": "m1",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2013-01-01",
+            }
+        ],
+        follow_ups=[
+            {"follow_up_id": "f1", "case_id": "c1", "measure_id": "m1", "done_on": "2013-04-20"}
+        ],
     )
     ev = evaluate(data, dt.date(2013, 4, 10), RULES)
     assert ob_rows(ev) == {
@@ -219,11 +311,22 @@ def test_follow_up_after_d_does_not_exist_yet() -> None:
         ("2024-01-10", None, "2024-05-01", False),  # still open
     ],
 )
-def test_parallel_investigation(inv_start: str, inv_done: str | None, due: str, parallel: bool) -> None:
+def test_parallel_investigation(
+    inv_start: str, inv_done: str | None, due: str, parallel: bool
+) -> None:
     data = make_data(
         cases=[C1],
-        measures=[{"measure_id": "m1", "case_id": "c1", "paragraph": "BL32.1.1", "start_on": "2024-02-01"}],
-        investigations=[{"investigation_id": "u1", "case_id": "c1", "start_on": inv_start, "completed_on": inv_done}],
+        measures=[
+            {"measure_id": "m1", "case_id": "c1", "paragraph": "BL32.1.1", "start_on": "2024-02-01"}
+        ],
+        investigations=[
+            {
+                "investigation_id": "u1",
+                "case_id": "c1",
+                "start_on": inv_start,
+                "completed_on": inv_done,
+            }
+        ],
     )
     ev = evaluate(data, dt.date(2024, 5, 31), RULES)
     ob = ev.obligations.set_index("obligation_id").loc["fu:m1:1"]
@@ -234,8 +337,18 @@ def test_parallel_investigation(inv_start: str, inv_done: str | None, due: str, 
 def test_adult_follow_up_k5_three_months_then_yearly() -> None:
     data = make_data(
         cases=[ADULT],
-        measures=[{"measure_id": "v1", "case_id": "a1", "paragraph": "SEL85", "start_on": "2012-01-10"}],
-        follow_ups=[{"follow_up_id": "f1", "case_id": "a1", "measure_id": None, "done_on": "2012-04-01", "next_due_on": "2012-06-01"}],
+        measures=[
+            {"measure_id": "v1", "case_id": "a1", "paragraph": "SEL85", "start_on": "2012-01-10"}
+        ],
+        follow_ups=[
+            {
+                "follow_up_id": "f1",
+                "case_id": "a1",
+                "measure_id": None,
+                "done_on": "2012-04-01",
+                "next_due_on": "2012-06-01",
+            }
+        ],
     )
     ev = evaluate(data, dt.date(2013, 4, 2), RULES)
     rows = ob_rows(ev)
@@ -253,7 +366,9 @@ def test_shelter_plan_declined_counts_as_met() -> None:
             {"measure_id": "s2", "case_id": "a2", "paragraph": "SEL110", "start_on": "2013-05-01"},
             {"measure_id": "s3", "case_id": "a3", "paragraph": "SEL109", "start_on": "2013-06-15"},
         ],
-        action_plans=[{"plan_id": "p1", "case_id": "a1", "offered_on": "2013-01-20", "declined": True}],
+        action_plans=[
+            {"plan_id": "p1", "case_id": "a1", "offered_on": "2013-01-20", "declined": True}
+        ],
     )
     ev = evaluate(data, dt.date(2013, 6, 30), RULES)
     rows = ob_rows(ev)
@@ -270,9 +385,24 @@ def test_investigations_k4a_k4b_clamp_and_on_the_day() -> None:
         cases=[C1],
         investigations=[
             {"investigation_id": "u1", "case_id": "c1", "start_on": "2012-10-31"},
-            {"investigation_id": "u2", "case_id": "c1", "start_on": "2012-09-01", "completed_on": "2013-01-01"},
-            {"investigation_id": "u3", "case_id": "c1", "start_on": "2012-09-01", "completed_on": "2013-01-02"},
-            {"investigation_id": "u4", "case_id": "c1", "start_on": "2011-01-01", "completed_on": "2011-03-01"},
+            {
+                "investigation_id": "u2",
+                "case_id": "c1",
+                "start_on": "2012-09-01",
+                "completed_on": "2013-01-01",
+            },
+            {
+                "investigation_id": "u3",
+                "case_id": "c1",
+                "start_on": "2012-09-01",
+                "completed_on": "2013-01-02",
+            },
+            {
+                "investigation_id": "u4",
+                "case_id": "c1",
+                "start_on": "2011-01-01",
+                "completed_on": "2011-03-01",
+            },
         ],
     )
     ev = evaluate(data, dt.date(2013, 2, 28), RULES)
@@ -306,11 +436,40 @@ def test_processing_and_letter_deadlines() -> None:
         cases=[ADULT],
         applications=[
             # SEL42: 8 weeks = 40 working days; 7 Jun 2013 -> 2 Aug 2013.
-            {"application_id": "on-time", "case_id": "a1", "benefit": "SEL42", "received_on": "2013-06-07", "decided_on": "2013-08-02"},
-            {"application_id": "late-letter", "case_id": "a1", "benefit": "SEL42", "received_on": "2013-06-07", "decided_on": "2013-08-05", "letter_sent_on": "2013-07-30"},
-            {"application_id": "late-nolet", "case_id": "a1", "benefit": "SEL42", "received_on": "2013-06-07", "decided_on": "2013-08-06"},
-            {"application_id": "open-past", "case_id": "a1", "benefit": "SEL110", "received_on": "2013-08-01"},
-            {"application_id": "open", "case_id": "a1", "benefit": "UKENDT", "received_on": "2013-08-20"},
+            {
+                "application_id": "on-time",
+                "case_id": "a1",
+                "benefit": "SEL42",
+                "received_on": "2013-06-07",
+                "decided_on": "2013-08-02",
+            },
+            {
+                "application_id": "late-letter",
+                "case_id": "a1",
+                "benefit": "SEL42",
+                "received_on": "2013-06-07",
+                "decided_on": "2013-08-05",
+                "letter_sent_on": "2013-07-30",
+            },
+            {
+                "application_id": "late-nolet",
+                "case_id": "a1",
+                "benefit": "SEL42",
+                "received_on": "2013-06-07",
+                "decided_on": "2013-08-06",
+            },
+            {
+                "application_id": "open-past",
+                "case_id": "a1",
+                "benefit": "SEL110",
+                "received_on": "2013-08-01",
+            },
+            {
+                "application_id": "open",
+                "case_id": "a1",
+                "benefit": "UKENDT",
+                "received_on": "2013-08-20",
+            },
         ],
     )
     ev = evaluate(data, dt.date(2013, 8, 31), RULES)
@@ -334,8 +493,18 @@ def test_measure_after_d_and_case_closed_before_d() -> None:
     data = make_data(
         cases=[C1, {"case_id": "c2", "closed_on": "2013-05-01"}],
         measures=[
-            {"measure_id": "future", "case_id": "c1", "paragraph": "SEL52.3.3", "start_on": "2013-07-01"},
-            {"measure_id": "closed", "case_id": "c2", "paragraph": "SEL52.3.3", "start_on": "2012-01-01"},
+            {
+                "measure_id": "future",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2013-07-01",
+            },
+            {
+                "measure_id": "closed",
+                "case_id": "c2",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2012-01-01",
+            },
         ],
     )
     ev = evaluate(data, dt.date(2013, 6, 30), RULES)
@@ -348,7 +517,14 @@ def test_measure_after_d_and_case_closed_before_d() -> None:
 def test_unassigned_case_is_counted_under_ufordelt() -> None:
     data = make_data(
         cases=[{"case_id": "c9", "caseworker_id": None, "team": None, "cpr": "311299-9876"}],
-        measures=[{"measure_id": "m1", "case_id": "c9", "paragraph": "SEL52.3.3", "start_on": "2013-01-01"}],
+        measures=[
+            {
+                "measure_id": "m1",
+                "case_id": "c9",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2013-01-01",
+            }
+        ],
     )
     ev = evaluate(data, dt.date(2013, 6, 30), RULES)
     ob = ev.obligations
@@ -364,32 +540,75 @@ def test_unassigned_case_is_counted_under_ufordelt() -> None:
 # ------------------------------------------------- card count = list length
 def _mixed() -> dict[str, pd.DataFrame]:
     cases = [
-        {"case_id": f"b{i}", "center": ["BFCK", "HCK"][i % 2], "team": ["T1", "T2", None][i % 3],
-         "caseworker_id": [None, "sb1", "sb2", "sb3"][i % 4], "acute": i % 5 == 0}
+        {
+            "case_id": f"b{i}",
+            "center": ["BFCK", "HCK"][i % 2],
+            "team": ["T1", "T2", None][i % 3],
+            "caseworker_id": [None, "sb1", "sb2", "sb3"][i % 4],
+            "acute": i % 5 == 0,
+        }
         for i in range(12)
     ] + [{**ADULT, "case_id": f"v{i}", "caseworker_id": ["sb7", None][i % 2]} for i in range(6)]
     measures = [
-        {"measure_id": f"m{i}", "case_id": f"b{i % 12}", "paragraph": ["SEL52.3.7", "BL46.1", "BL32.1.3"][i % 3],
-         "decided_on": ["2023-10-01", "2024-01-01", "2024-03-01"][i % 3], "start_on": ["2023-10-05", "2024-01-20", "2024-03-10"][i % 3]}
+        {
+            "measure_id": f"m{i}",
+            "case_id": f"b{i % 12}",
+            "paragraph": ["SEL52.3.7", "BL46.1", "BL32.1.3"][i % 3],
+            "decided_on": ["2023-10-01", "2024-01-01", "2024-03-01"][i % 3],
+            "start_on": ["2023-10-05", "2024-01-20", "2024-03-10"][i % 3],
+        }
         for i in range(20)
     ] + [
-        {"measure_id": f"s{i}", "case_id": f"v{i}", "paragraph": ["SEL110", "SEL85"][i % 2], "start_on": "2024-01-05"}
+        {
+            "measure_id": f"s{i}",
+            "case_id": f"v{i}",
+            "paragraph": ["SEL110", "SEL85"][i % 2],
+            "start_on": "2024-01-05",
+        }
         for i in range(6)
     ]
     follow_ups = [
-        {"follow_up_id": f"f{i}", "case_id": f"b{i % 12}", "measure_id": [None, f"m{i % 20}"][i % 2],
-         "done_on": ["2024-02-01", "2024-04-15", "2024-06-01"][i % 3], "next_due_on": [None, "2024-08-01"][i % 2]}
+        {
+            "follow_up_id": f"f{i}",
+            "case_id": f"b{i % 12}",
+            "measure_id": [None, f"m{i % 20}"][i % 2],
+            "done_on": ["2024-02-01", "2024-04-15", "2024-06-01"][i % 3],
+            "next_due_on": [None, "2024-08-01"][i % 2],
+        }
         for i in range(15)
     ]
-    plans = [{"plan_id": f"p{i}", "case_id": f"b{i}", "made_on": "2024-02-15"} for i in range(0, 12, 2)]
+    plans = [
+        {"plan_id": f"p{i}", "case_id": f"b{i}", "made_on": "2024-02-15"} for i in range(0, 12, 2)
+    ]
     plans += [{"plan_id": "pv", "case_id": "v0", "offered_on": "2024-01-20", "declined": True}]
-    inv = [{"investigation_id": f"u{i}", "case_id": f"b{i}", "start_on": ["2024-01-02", "2023-11-15"][i % 2],
-            "completed_on": [None, "2024-04-01", "2024-02-10"][i % 3]} for i in range(8)]
-    apps = [{"application_id": f"a{i}", "case_id": f"v{i % 6}", "benefit": ["SEL42", "SEL110", "X"][i % 3],
-             "received_on": "2024-03-01", "decided_on": [None, "2024-03-05", "2024-06-01"][i % 3],
-             "letter_sent_on": [None, "2024-03-04"][i % 2]} for i in range(9)]
-    return make_data(cases=cases, measures=measures, follow_ups=follow_ups, action_plans=plans,
-                     investigations=inv, applications=apps)
+    inv = [
+        {
+            "investigation_id": f"u{i}",
+            "case_id": f"b{i}",
+            "start_on": ["2024-01-02", "2023-11-15"][i % 2],
+            "completed_on": [None, "2024-04-01", "2024-02-10"][i % 3],
+        }
+        for i in range(8)
+    ]
+    apps = [
+        {
+            "application_id": f"a{i}",
+            "case_id": f"v{i % 6}",
+            "benefit": ["SEL42", "SEL110", "X"][i % 3],
+            "received_on": "2024-03-01",
+            "decided_on": [None, "2024-03-05", "2024-06-01"][i % 3],
+            "letter_sent_on": [None, "2024-03-04"][i % 2],
+        }
+        for i in range(9)
+    ]
+    return make_data(
+        cases=cases,
+        measures=measures,
+        follow_ups=follow_ups,
+        action_plans=plans,
+        investigations=inv,
+        applications=apps,
+    )
 
 
 def test_card_count_equals_list_length_for_every_kpi_and_level() -> None:
@@ -400,8 +619,12 @@ def test_card_count_equals_list_length_for_every_kpi_and_level() -> None:
     assert ev.obligations["obligation_id"].is_unique
     assert set(ev.members["obligation_id"]) <= set(ev.obligations["obligation_id"])
     assert set(ev.members["kpi"]) == set(KPIS)  # the mixed data exercises every KPI
-    keys = {"all": [], "center": ["center"], "team": ["center", "team"],
-            "caseworker": ["center", "team", "caseworker_id"]}
+    keys = {
+        "all": [],
+        "center": ["center"],
+        "team": ["center", "team"],
+        "caseworker": ["center", "team", "caseworker_id"],
+    }
     checked = 0
     for row in ev.results.to_dict("records"):
         m = ev.members[ev.members["kpi"] == row["kpi"]]
@@ -453,7 +676,11 @@ def test_forecast_if_nothing_more_is_done() -> None:
     k4a = f[(f["kpi"] == "K4a") & (f["level"] == "all")].set_index("as_of")
     assert k4a["numerator"].tolist() == [2, 1, 1]
     assert k4a["denominator"].tolist() == [2, 2, 2]
-    assert [d.date() for d in k4a.index] == [dt.date(2013, 7, 31), dt.date(2013, 8, 31), dt.date(2013, 9, 30)]
+    assert [d.date() for d in k4a.index] == [
+        dt.date(2013, 7, 31),
+        dt.date(2013, 8, 31),
+        dt.date(2013, 9, 30),
+    ]
     assert k4a["needed"].tolist() == [0, 1, 1]  # completing u1 takes it out of K4a
     assert set(f["level"]) >= {"all", "center"}
 
@@ -461,12 +688,71 @@ def test_forecast_if_nothing_more_is_done() -> None:
 def test_forecast_needed_counts_completions() -> None:
     data = make_data(
         cases=[{"case_id": f"c{i}"} for i in range(20)],
-        measures=[{"measure_id": f"m{i}", "case_id": f"c{i}", "paragraph": "SEL52.3.3", "start_on": "2013-05-15"} for i in range(20)],
-        follow_ups=[{"follow_up_id": "f1", "case_id": "c0", "measure_id": "m0", "done_on": "2013-06-01"}],
-        action_plans=[{"plan_id": f"p{i}", "case_id": f"c{i}", "made_on": "2013-05-01"} for i in range(20)],
+        measures=[
+            {
+                "measure_id": f"m{i}",
+                "case_id": f"c{i}",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2013-05-15",
+            }
+            for i in range(20)
+        ],
+        follow_ups=[
+            {"follow_up_id": "f1", "case_id": "c0", "measure_id": "m0", "done_on": "2013-06-01"}
+        ],
+        action_plans=[
+            {"plan_id": f"p{i}", "case_id": f"c{i}", "made_on": "2013-05-01"} for i in range(20)
+        ],
     )
     f = forecast(data, dt.date(2013, 6, 30), RULES)
     k3 = f[(f["kpi"] == "K3") & (f["level"] == "all")].set_index("as_of")
     # follow-ups fall due 15 Aug: by 31 Aug 19 of 20 cases are overdue; 95 % needs 19 met
-    assert k3.loc[pd.Timestamp("2013-08-31"), ["numerator", "denominator", "needed"]].tolist() == [1, 20, 18]
+    assert k3.loc[pd.Timestamp("2013-08-31"), ["numerator", "denominator", "needed"]].tolist() == [
+        1,
+        20,
+        18,
+    ]
     assert k3.loc[pd.Timestamp("2013-07-31"), "needed"] == 0
+
+
+def test_evaluate_all_matches_the_separate_functions() -> None:
+    data = _mixed()
+    as_of = dt.date(2024, 6, 30)
+    ends = [dt.date(2024, 4, 30), dt.date(2024, 5, 31)]
+    mon = evaluate_all(data, as_of, RULES, forecast_months=2, history_month_ends=ends)
+    pd.testing.assert_frame_equal(mon.evaluation.results, evaluate(data, as_of, RULES).results)
+    pd.testing.assert_frame_equal(mon.forecast, forecast(data, as_of, RULES, months=2))
+    assert mon.history is not None
+    pd.testing.assert_frame_equal(mon.history, history(data, ends, RULES))
+    # a record dated after as_of does not exist yet for the forecast
+    later = _mixed()
+    later["follow_ups"] = pd.concat(
+        [
+            later["follow_ups"],
+            make_data(
+                follow_ups=[
+                    {
+                        "follow_up_id": "late",
+                        "case_id": "b1",
+                        "measure_id": None,
+                        "done_on": "2024-07-15",
+                    }
+                ]
+            )["follow_ups"],
+        ],
+        ignore_index=True,
+    )
+    got = evaluate_all(later, as_of, RULES, forecast_months=2).forecast
+    pd.testing.assert_frame_equal(got, mon.forecast)
+
+
+def test_center_target_override_reaches_every_level_of_that_center() -> None:
+    from dataclasses import replace
+
+    rules = replace(RULES, center_targets={"HCK": {"K3": 0.8}})
+    ev = evaluate(_mixed(), dt.date(2024, 6, 30), rules)
+    r = ev.results[ev.results["kpi"] == "K3"]
+    hck = r[r["center"] == "HCK"]
+    assert len(hck) >= 3 and set(hck["level"]) >= {"center", "team", "caseworker"}
+    assert set(hck["target"]) == {0.8}
+    assert set(r[r["center"] != "HCK"]["target"]) == {0.95}  # incl. level all ("ALL")

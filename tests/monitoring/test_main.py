@@ -27,11 +27,23 @@ def _store(tmp_path: Path) -> str:
             {"case_id": "c2", "center": "HCK", "caseworker_id": None, "cpr": "311299-9876"},
         ],
         measures=[
-            {"measure_id": "m1", "case_id": "c1", "paragraph": "SEL52.3.7", "start_on": "2013-01-15"},
-            {"measure_id": "m2", "case_id": "c2", "paragraph": "SEL52.3.3", "start_on": "2013-01-15"},
+            {
+                "measure_id": "m1",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.7",
+                "start_on": "2013-01-15",
+            },
+            {
+                "measure_id": "m2",
+                "case_id": "c2",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2013-01-15",
+            },
         ],
         action_plans=[{"plan_id": "p1", "case_id": "c1", "made_on": "2013-01-10"}],
-        follow_ups=[{"follow_up_id": "f1", "case_id": "c1", "measure_id": "m1", "done_on": "2013-04-01"}],
+        follow_ups=[
+            {"follow_up_id": "f1", "case_id": "c1", "measure_id": "m1", "done_on": "2013-04-01"}
+        ],
     )
     data["employees"] = pd.DataFrame(
         {
@@ -51,7 +63,12 @@ def _run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": url}
     return subprocess.run(
         [sys.executable, "-m", "monitoring", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
 
 
@@ -67,7 +84,12 @@ def test_kpis_json_shape(tmp_path: Path) -> None:
     assert len(out) == len(KPIS) * 3
     by = {(r["kpi"], r["center"]): r for r in out}
     assert by[("K3", "ALL")] == {
-        "kpi": "K3", "center": "ALL", "numerator": 1, "denominator": 2, "value": 0.5, "target": 0.95
+        "kpi": "K3",
+        "center": "ALL",
+        "numerator": 1,
+        "denominator": 2,
+        "value": 0.5,
+        "target": 0.95,
     }
     assert by[("K3", "HCK")]["value"] == 0.0
     assert by[("K4a", "ALL")]["value"] is None and by[("K4a", "ALL")]["denominator"] == 0
@@ -85,10 +107,23 @@ def test_kpis_table_and_obligations(tmp_path: Path) -> None:
     assert all(r["cpr_masked"] == "311299-XXXX" and r["caseworker_id"] == "ufordelt" for r in rows)
     assert "9876" not in res.stdout
     fu = next(r for r in rows if r["kind"] == "follow-up")
-    assert (fu["due_on"], fu["days_overdue"], fu["rule_id"]) == ("2013-04-15", 76, "SEL70-opfoelgning")
+    assert (fu["due_on"], fu["days_overdue"], fu["rule_id"]) == (
+        "2013-04-15",
+        76,
+        "SEL70-opfoelgning",
+    )
     soon = json.loads(
-        _run(url, "obligations", "--as-of", "2013-06-30", "--center", "BFCK", "--status",
-             "due-soon", "--json").stdout
+        _run(
+            url,
+            "obligations",
+            "--as-of",
+            "2013-06-30",
+            "--center",
+            "BFCK",
+            "--status",
+            "due-soon",
+            "--json",
+        ).stdout
     )
     assert soon == []  # c1's next follow-up is due 1 Oct
     text = _run(url, "obligations", "--as-of", "2013-06-30", "--caseworker", "sb1").stdout

@@ -94,20 +94,30 @@ def test_bad_law_rule_is_named(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["processing"]["deadlines"].update(SEL42={"weeks": 0}),
-         "processing.deadlines[SEL42]: weeks must be a positive integer"),
-        (lambda d: d["processing"]["deadlines"].update(SEL42={"months": 2}),
-         "processing.deadlines[SEL42]: must be {weeks: N} or {working_days: N}"),
+        (
+            lambda d: d["processing"]["deadlines"].update(SEL42={"weeks": 0}),
+            "processing.deadlines[SEL42]: weeks must be a positive integer",
+        ),
+        (
+            lambda d: d["processing"]["deadlines"].update(SEL42={"months": 2}),
+            "processing.deadlines[SEL42]: must be {weeks: N} or {working_days: N}",
+        ),
         (lambda d: d["processing"].pop("default"), "processing.default: must be a mapping"),
         (lambda d: d["targets"].update(K3=1.5), "targets: K3 must be a share between 0 and 1"),
         (lambda d: d["targets"].update(K9=0.9), "targets: unknown KPI 'K9'"),
-        (lambda d: d["targets"].update(centers={"HCK": {"K3": "høj"}}),
-         "targets.centers[HCK]: K3 must be a share"),
-        (lambda d: d["campaigns"][0]["milestones"].update({dt.date(2013, 12, 1): -5}),
-         "campaigns[0] (SEL41-42-genopretning): remaining must be a non-negative integer"),
+        (
+            lambda d: d["targets"].update(centers={"HCK": {"K3": "høj"}}),
+            "targets.centers[HCK]: K3 must be a share",
+        ),
+        (
+            lambda d: d["campaigns"][0]["milestones"].update({dt.date(2013, 12, 1): -5}),
+            "campaigns[0] (SEL41-42-genopretning): remaining must be a non-negative integer",
+        ),
         (lambda d: d["kpis"].pop("K4b"), "kpis[K4b]: must be a mapping"),
-        (lambda d: d["law_rules"].append(dict(d["law_rules"][0])),
-         "(SEL140-handleplan): duplicate id"),
+        (
+            lambda d: d["law_rules"].append(dict(d["law_rules"][0])),
+            "(SEL140-handleplan): duplicate id",
+        ),
         (lambda d: d.update(law_rules=[]), "law_rules must be a non-empty list"),
     ],
 )
@@ -128,7 +138,9 @@ def test_unreadable_file(tmp_path: Path) -> None:
         load_rules(tmp_path / "missing.yaml")
 
 
-def test_rules_file_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doc: dict[str, Any]) -> None:
+def test_rules_file_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doc: dict[str, Any]
+) -> None:
     d = copy.deepcopy(doc)
     d["due_soon_days"] = 14
     p = tmp_path / "mine.yaml"

@@ -136,6 +136,7 @@ RESULTS = [
     _result(dt.date(2026, 10, 31), "recomputed", "K3", "center", "BFCK", "", 1, 4),
     _result(dt.date(2026, 10, 15), "recomputed", "K3", "center", "HCK", "", 1, 1),
     _result(dt.date(2026, 12, 31), "forecast", "K3", "center", "BFCK", "", 1, 3),
+    {**_result(AS_OF, "snapshot", "K3", "caseworker", "HCK", "H1", 1, 2), "caseworker_id": "E2"},
 ]
 
 
@@ -554,3 +555,49 @@ def test_empty_store(db_engine: Engine) -> None:
     assert q.freshness(db_engine, ALL).last_loaded_at is None
     assert q.problems_by_rule(db_engine, ALL).empty
     assert q.review_burndown(db_engine, ALL, "C").empty
+
+
+def test_default_order_puts_overdue_first(store: Engine) -> None:
+    df = q.list_rows(store, ALL, q.ListFilter(), 0, 10)
+    assert df["obligation_id"].tolist() == ["O1", "O2", "O3", "O4", "O7", "O6", "O5"]
+
+
+def test_caseworker_scope_sees_own_kpis_only(store: Engine) -> None:
+    mine = q.kpi_overview(store, q.Scope(caseworker_id="E2"))
+    assert mine[["kpi", "center", "numerator", "denominator"]].values.tolist() == [
+        ["K3", "HCK", 1, 2]
+    ]
+    # the team table shows the caseworker's own figure only
+    assert q.team_table(store, q.Scope(caseworker_id="E2"))["numerator"].tolist() == [1]
+    assert q.kpi_trend(store, q.Scope(caseworker_id="E2"), centers=["ALL"]).empty
+
+
+def test_default_order_pages_across_status_segments(store: Engine) -> None:
+    flt = q.ListFilter()
+    whole = q.list_export(store, ALL, flt)["obligation_id"].tolist()
+    pages = [q.list_rows(store, ALL, flt, i, i + 2)["obligation_id"].tolist() for i in (0, 2, 4, 6)]
+    assert [x for p in pages for x in p] == whole == ["O1", "O2", "O3", "O4", "O7", "O6", "O5"]
+    # with a filter, still in the same order and the same rows as the export
+    hck = q.ListFilter(center="HCK")
+    assert q.list_rows(store, ALL, hck, 1, 3)["obligation_id"].tolist() == ["O7", "O6"]
+
+
+def test_caseworker_sorts_by_id_and_filters_by_name_or_id(store: Engine) -> None:
+    df = q.list_rows(store, ALL, q.ListFilter(), 0, 10, [{"colId": "caseworker", "sort": "desc"}])
+    assert df["caseworker_id"].tolist() == sorted(df["caseworker_id"], reverse=True)
+    by_id = {"caseworker": {"filterType": "text", "type": "equals", "filter": "ufordelt"}}
+    assert ids(q.list_export(store, ALL, q.ListFilter(), filter_model=by_id)) == ["O4"]
+
+
+def test_open_due_buckets(store: Engine) -> None:
+    windows = [
+        (AS_OF, AS_OF + dt.timedelta(days=9)),
+        (AS_OF + dt.timedelta(days=10), AS_OF + dt.timedelta(days=29)),
+    ]
+    df = q.open_due_buckets(store, ALL, windows, "kind")
+    got = sorted(map(tuple, df[["kind", "bucket", "n"]].values.tolist()))
+    assert got == [("follow-up", 1, 1), ("handleplan", 0, 1)]  # O3 (+5), O4 (+20); O7 is +60
+    teams = q.open_due_buckets(store, q.Scope(centers=frozenset({"HCK"})), windows, "team")
+    assert teams.empty
+    with pytest.raises(ValueError):
+        q.open_due_buckets(store, ALL, windows, "cpr_masked")

@@ -30,8 +30,18 @@ def _data() -> dict[str, pd.DataFrame]:
             {"case_id": "a1", "target_group": "voksen", "center": "SCK"},
         ],
         measures=[
-            {"measure_id": "m1", "case_id": "c1", "paragraph": "SEL52.3.7", "start_on": "2013-01-15"},
-            {"measure_id": "m2", "case_id": "c2", "paragraph": "SEL52.3.3", "start_on": "2012-10-31"},
+            {
+                "measure_id": "m1",
+                "case_id": "c1",
+                "paragraph": "SEL52.3.7",
+                "start_on": "2013-01-15",
+            },
+            {
+                "measure_id": "m2",
+                "case_id": "c2",
+                "paragraph": "SEL52.3.3",
+                "start_on": "2012-10-31",
+            },
             {"measure_id": "s1", "case_id": "a1", "paragraph": "SEL110", "start_on": "2013-03-01"},
         ],
         action_plans=[{"plan_id": "p1", "case_id": "c1", "made_on": "2013-01-10"}],
@@ -40,8 +50,13 @@ def _data() -> dict[str, pd.DataFrame]:
         ],
         investigations=[{"investigation_id": "u1", "case_id": "c2", "start_on": "2013-01-02"}],
         applications=[
-            {"application_id": "ap1", "case_id": "a1", "benefit": "SEL42",
-             "received_on": "2013-05-01", "decided_on": "2013-06-10"}
+            {
+                "application_id": "ap1",
+                "case_id": "a1",
+                "benefit": "SEL42",
+                "received_on": "2013-05-01",
+                "decided_on": "2013-06-10",
+            }
         ],
     )
 
@@ -76,7 +91,9 @@ def test_refresh_round_trip(db_engine: Engine) -> None:
     assert ob["due_on"].tolist() == want["due_on"].tolist()
     assert ob["days_overdue"].tolist() == want["days_overdue"].tolist()
     assert ob["rule_text"].tolist() == want["rule_text"].tolist()
-    assert (ob["caseworker_id"] == "ufordelt").sum() == (want["caseworker_id"] == "ufordelt").sum() > 0
+    assert (
+        (ob["caseworker_id"] == "ufordelt").sum() == (want["caseworker_id"] == "ufordelt").sum() > 0
+    )
 
     mem = read_members(db_engine)
     assert len(mem) == len(ev.members)
@@ -91,7 +108,9 @@ def test_refresh_round_trip(db_engine: Engine) -> None:
 
     fc = read_results(db_engine, kind="forecast")
     assert sorted(fc["as_of"].dt.date.unique()) == [
-        dt.date(2013, 7, 31), dt.date(2013, 8, 31), dt.date(2013, 9, 30)
+        dt.date(2013, 7, 31),
+        dt.date(2013, 8, 31),
+        dt.date(2013, 9, 30),
     ]
     assert fc["needed"].notna().all()
 
@@ -130,7 +149,9 @@ def test_backfill(db_engine: Engine) -> None:
     hist = read_results(db_engine, kind="recomputed")
     assert n == len(hist) > 0
     assert sorted(hist["as_of"].dt.date.unique()) == [
-        dt.date(2013, 4, 30), dt.date(2013, 5, 31), dt.date(2013, 6, 30)
+        dt.date(2013, 4, 30),
+        dt.date(2013, 5, 31),
+        dt.date(2013, 6, 30),
     ]
     with db_engine.begin() as conn:
         backfill(conn, data, 2, as_of=AS_OF)  # replaces

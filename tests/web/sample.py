@@ -44,11 +44,19 @@ RULE_TEXT = {
 }
 
 
-def employees() -> pd.DataFrame:
+OBLIGATIONS_PER_WORKER = 150  # a caseworker holds ~40 cases, ~150 obligations
+
+
+def employees(n_obligations: int = 0) -> pd.DataFrame:
+    """Caseworkers: 2 teams x 3 per center for small stores, realistic counts for big ones."""
+    workers = max(n_obligations // OBLIGATIONS_PER_WORKER, len(CENTERS) * TEAMS_PER_CENTER * 3)
+    per_team = max(WORKERS_PER_TEAM, 10)
+    teams = max(TEAMS_PER_CENTER, workers // (len(CENTERS) * per_team))
+    per_team = WORKERS_PER_TEAM if teams == TEAMS_PER_CENTER else per_team
     rows = []
     for c in CENTERS:
-        for t in range(1, TEAMS_PER_CENTER + 1):
-            for w in range(1, WORKERS_PER_TEAM + 1):
+        for t in range(1, teams + 1):
+            for w in range(1, per_team + 1):
                 rows.append(
                     {
                         "employee_id": f"{c}-T{t}-W{w}",
@@ -65,7 +73,7 @@ def employees() -> pd.DataFrame:
 def build(n_obligations: int, seed: int = 7, as_of: dt.date = AS_OF) -> dict[type, pd.DataFrame]:
     """All frames of the sample store, keyed by model."""
     rng = np.random.default_rng(seed)
-    emp = employees()
+    emp = employees(n_obligations)
     n_cases = max(n_obligations // 3, 10)
     w_idx = rng.integers(0, len(emp), n_cases)
     case_ids = pd.Series([f"S{i:07d}" for i in range(n_cases)], dtype="string")

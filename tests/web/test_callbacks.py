@@ -184,9 +184,14 @@ def test_udvikling_charts(web_store: Engine) -> None:
     out = udvikling.update_charts(["K3"], ["HCK", "ALL"], "alle")
     graph = out.children[0].children
     fig = graph.figure
-    names = [t.name for t in fig.data]
+    names = [t["name"] for t in fig["data"]]
     assert "HCK" in names and "HCK prognose" in names and "Hele forvaltningen" in names
-    assert any(t.line.dash == "dash" for t in fig.data)
+    forecast = next(t for t in fig["data"] if t["name"] == "HCK prognose")
+    assert forecast["line"]["dash"] == "dash"
+    hist = q.kpi_trend(web_store, ALL, kpis=["K3"], centers=["HCK"])
+    fc = hist[hist["kind"] == "forecast"].sort_values("as_of")
+    assert forecast["y"][1:] == pytest.approx(fc["value"].tolist())
+    assert fig["layout"]["shapes"][0]["y0"] == 0.95  # the target line
     assert graph.config["toImageButtonOptions"]["filename"].startswith("fristvagt-udvikling-K3")
     assert "Vælg" in texts(udvikling.update_charts([], ["HCK"], "12"))
 
@@ -196,6 +201,7 @@ def test_other_pages_say_something(web_store: Engine) -> None:
     letters = q.list_count(web_store, ALL, q.ListFilter(kind="letter", status="overskredet"))
     assert f"{fmt.number(letters)} åbne ansøgninger er over fristen" in text
     assert "Afgjort inden sagsbehandlingsfrist" in text
+    assert "HCK · " in text and "SCK · " in text  # cards from several centers say whose
     text = texts(klager.layout())
     assert "Pr. paragraf" in text and "Andel medhold" in text
     burn = texts(klager.update_burndown("SEL41-42-genopretning"))
@@ -235,3 +241,10 @@ def test_stale_banner() -> None:
     )
     none = texts(webapp.stale_banner(q.Freshness(None, None, None), now, 36))
     assert "python -m etl load" in none
+
+
+def test_unassigned_is_an_option_in_every_center(web_store: Engine) -> None:
+    for center in ("BFCK", "HCK", "SCK"):
+        options = find(sager.layout(center=center), sager.CASEWORKER).options
+        assert {"label": "Ufordelt", "value": "ufordelt"} in options
+        assert all(o["label"].startswith(("Sagsbehandler " + center, "Ufordelt")) for o in options)

@@ -73,7 +73,10 @@ def test_month_ticks_are_danish() -> None:
 
 
 def test_labels() -> None:
-    assert labels.kpi_label("K3") == "Rettidig opfølgning (børn)"
+    rules = labels._rules()
+    expected = rules.kpis["K3"].label if rules is not None else labels.KPI_LABELS["K3"]
+    assert labels.kpi_label("K3") == expected
+    assert labels.kpi_label("K99") == "K99"
     assert labels.kind_label("investigation") == "Børnefaglig undersøgelse"
     assert labels.kind_label("letter") == "Underretningsbrev"
     assert labels.status_label("late") == "Opfyldt for sent"

@@ -1,0 +1,241 @@
+"""Web benchmark: callback p95 and page render time at kbh and national scale (run by hand).
+
+    .venv/bin/python bench/bench_web.py --scale kbh                 # SQLite, 100k obligations
+    .venv/bin/python bench/bench_web.py --scale national --db postgresql+psycopg://postgres@127.0.0.1/bench
+    .venv/bin/python bench/bench_web.py --scale kbh --no-browser
+
+Fills a fresh store with generated obligations (tests/web/sample.py), calls
+the pages' callbacks and query functions directly with varied filters, and
+prints p50/p95 per callback against the budget (150 ms kbh, 500 ms national).
+Then serves the app and times each page in headless Chromium until fully
+rendered (budget 2 s at kbh). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SCALES = {"kbh": (100_000, 150.0), "national": (1_000_000, 500.0)}
+PAGES = (
+    "/",
+    "/sager",
+    "/fristkalender",
+    "/udvikling",
+    "/sagsbehandlingsfrister",
+    "/klager",
+    "/datakvalitet",
+)
+
+
+def build_store(url: str, rows: int) -> None:
+    from sqlalchemy import create_engine, text
+
+    from store.db import drop_all, get_engine, init_db
+    from tests.web.sample import fill_store
+
+    if url.startswith("postgresql"):
+        base, name = url.rsplit("/", 1)
+        admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    engine = get_engine(url)
+    drop_all(engine)
+    init_db(engine)
+    t0 = time.perf_counter()
+    fill_store(engine, n_obligations=rows)
+    if url.startswith("postgresql"):
+        # steady state after a nightly load (autovacuum): visibility map + statistics
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as c:
+            c.execute(text("ANALYZE"))
+    print(f"store filled with {rows:,} obligations in {time.perf_counter() - t0:.1f} s")
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
+    fn()  # warm-up
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def bench_callbacks(url: str, repeat: int, budget: float) -> None:
+    os.environ["DATABASE_URL"] = url
+    import app  # noqa: F401  (registers the pages)
+    from pages import fristkalender, klager, overblik, sager, udvikling
+    from store import queries as q
+    from store.db import get_engine
+
+    eng, scope = get_engine(url), q.Scope.everything()
+    rng = random.Random(1)
+    opts = q.filter_options(eng, scope)
+    centers = opts["centers"]
+    teams = opts["teams"]["team"].tolist()
+    workers = opts["caseworkers"]["caseworker_id"].tolist()
+    statuses = ["overskredet", "forfalder-7", "forfalder-30", "aaben", "opfyldt", None]
+    sorts = [
+        [],
+        [{"colId": "due_on", "sort": "asc"}],
+        [{"colId": "caseworker", "sort": "asc"}],
+        [{"colId": "days_overdue", "sort": "desc"}],
+        [{"colId": "team", "sort": "desc"}],
+    ]
+    grid_filters = [
+        {},
+        {"caseworker": {"filterType": "text", "type": "contains", "filter": "1.2"}},
+        {"days_overdue": {"filterType": "number", "type": "greaterThan", "filter": 30}},
+        {
+            "due_on": {
+                "filterType": "date",
+                "type": "inRange",
+                "dateFrom": "2026-12-01 00:00:00",
+                "dateTo": "2027-01-31 00:00:00",
+            }
+        },
+    ]
+
+    def random_filters() -> dict[str, str]:
+        f: dict[str, str] = {}
+        pick = rng.random()
+        if pick < 0.3:
+            f["center"] = rng.choice(centers)
+        elif pick < 0.5:
+            f["team"] = rng.choice(teams)
+        elif pick < 0.7:
+            f["sagsbehandler"] = rng.choice(workers)
+        elif pick < 0.8:
+            f.update({"kpi": "K3", "center": rng.choice(centers), "resultat": "ikke-opfyldt"})
+        status = rng.choice(statuses)
+        if status and "kpi" not in f:
+            f["status"] = status
+        return f
+
+    def get_rows() -> None:
+        start = rng.choice([0, 0, 100, 1000, 5000])
+        req = {
+            "startRow": start,
+            "endRow": start + 100,
+            "sortModel": rng.choice(sorts),
+            "filterModel": rng.choice(grid_filters),
+        }
+        sager.get_rows(req, random_filters())
+
+    cases: dict[str, Callable[[], Any]] = {
+        "sager.get_rows (block of 100)": get_rows,
+        "sager.layout (count + options)": lambda: sager.layout(**random_filters()),
+        "overblik.layout": lambda: overblik.layout(center=rng.choice([None, *centers])),
+        "fristkalender.layout": lambda: fristkalender.layout(center=rng.choice([None, *centers])),
+        "udvikling.update_charts": lambda: udvikling.update_charts(
+            ["K1", "K3"], rng.sample(centers, min(2, len(centers))), rng.choice(["12", "alle"])
+        ),
+        "klager.layout": lambda: klager.layout(center=rng.choice([None, *centers])),
+        "queries.list_count": lambda: q.list_count(
+            eng, scope, q.ListFilter.from_params(random_filters())
+        ),
+    }
+    print(f"\n{'callback':38} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  budget {budget:.0f} ms")
+    for name, fn in cases.items():
+        ms = timed(fn, repeat)
+        p95 = statistics.quantiles(ms, n=20)[18] if len(ms) >= 20 else max(ms)
+        flag = "ok" if p95 <= budget else "OVER"
+        print(f"{name:38} {statistics.median(ms):8.1f} {p95:8.1f} {max(ms):8.1f}  {flag}")
+
+
+def bench_browser(url: str, repeat: int) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": url, "PORT": str(port)}
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--window-size=1400,900",
+    ):
+        opts.add_argument(flag)
+    drv = None
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+        ready = (
+            "return document.querySelector('h1') !== null"
+            " && document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0"
+            " && (!document.getElementById('sager-grid')"
+            "     || document.querySelectorAll('.ag-center-cols-container .ag-row .ag-cell').length > 0)"
+        )
+        print(f"\n{'page':28} {'median s':>9} {'max s':>7}  budget 2 s")
+        for path in PAGES:
+            times = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                drv.get(f"http://127.0.0.1:{port}{path}")
+                WebDriverWait(drv, 30, poll_frequency=0.02).until(lambda d: d.execute_script(ready))
+                times.append(time.perf_counter() - t0)
+            flag = "ok" if statistics.median(times) <= 2 else "OVER"
+            print(f"{path:28} {statistics.median(times):9.2f} {max(times):7.2f}  {flag}")
+    finally:
+        if drv is not None:
+            drv.quit()
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--scale", choices=sorted(SCALES), default="kbh")
+    ap.add_argument("--rows", type=int, help="obligations (default: by scale)")
+    ap.add_argument("--db", help="store URL (default: a temp SQLite file)")
+    ap.add_argument("--repeat", type=int, default=40)
+    ap.add_argument("--no-browser", action="store_true")
+    args = ap.parse_args()
+    rows, budget = SCALES[args.scale]
+    rows = args.rows or rows
+    url = args.db or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
+    print(f"scale {args.scale}: {rows:,} obligations, store {url.split('@')[-1]}")
+    build_store(url, rows)
+    bench_callbacks(url, args.repeat, budget)
+    if not args.no_browser:
+        bench_browser(url, max(3, args.repeat // 10))
+
+
+if __name__ == "__main__":
+    main()

@@ -36,10 +36,13 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
-@functools.cache
 def get_engine(url: str | None = None) -> Engine:
-    """One engine (and pool) per URL per process."""
-    url = database_url(url)
+    """One engine (and pool) per URL per process (the URL is resolved before caching)."""
+    return _engine_for(database_url(url))
+
+
+@functools.cache
+def _engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -9,7 +9,7 @@ aggregating the members. No per-row Python loops: loops run over rules or KPIs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -822,14 +822,17 @@ def _aggregate(
     as_of: dt.date,
     rules: Rules,
     kind: str = "snapshot",
+    levels: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """KPI results per level from the members (kpi code k, case cidx, met), by integer
     group codes; 0/0 gives value NaN (None in the store). Levels all and center have a
     row for every KPI (and every center); team and caseworker only where there are
-    members."""
+    members. `levels` limits the levels computed (default: all of them)."""
     nk = len(KPIS)
     out: list[pd.DataFrame] = []
     for level, (case_group, keys) in d.levels.items():
+        if levels is not None and level not in levels:
+            continue
         ng = len(keys)
         combo = k * ng + case_group[cidx]
         den = np.bincount(combo, minlength=nk * ng)
@@ -862,7 +865,11 @@ def _aggregate(
     return res[RESULT_COLUMNS]
 
 
-def _evaluate(d: _Data, as_of: dt.date, rules: Rules, full: bool) -> Evaluation:
+def _evaluate(
+    d: _Data, as_of: dt.date, rules: Rules, full: bool, levels: Sequence[str] | None = None
+) -> Evaluation:
+    """Obligations (only when `full`), members and results (at `levels`) as known at
+    `as_of`. Not full: results only, the members frame is left empty."""
     t = pd.Timestamp(as_of)
     t64 = np.full(1, np.datetime64(t, "ns"))
     x = _prepare(d, t, rules, full)
@@ -875,6 +882,13 @@ def _evaluate(d: _Data, as_of: dt.date, rules: Rules, full: bool) -> Evaluation:
         mems.extend(mem)
     mm = pd.concat(mems, ignore_index=True)
     c = mm["cidx"].to_numpy()
+    results = _aggregate(
+        d, mm["k"].to_numpy(dtype="int64"), c, mm["met"].to_numpy(dtype=bool), as_of, rules,
+        levels=levels,
+    )
+    if not full:
+        empty = pd.DataFrame(columns=OBLIGATION_COLUMNS)
+        return Evaluation(empty, pd.DataFrame(columns=MEMBER_COLUMNS), results)
     members = pd.DataFrame(
         {
             "as_of": np.repeat(t64, len(mm)),
@@ -888,49 +902,43 @@ def _evaluate(d: _Data, as_of: dt.date, rules: Rules, full: bool) -> Evaluation:
             "obligation_id": mm["obligation_id"].to_numpy(dtype=object),
         }
     )
-    results = _aggregate(
-        d, mm["k"].to_numpy(dtype="int64"), c, mm["met"].to_numpy(dtype=bool), as_of, rules
+    for col in (
+        "kpi",
+        "unit_id",
+        "case_id",
+        "center",
+        "team",
+        "caseworker_id",
+        "obligation_id",
+    ):
+        members[col] = members[col].astype("string")
+    o = pd.concat(frames, ignore_index=True)
+    c = o["cidx"].to_numpy()
+    ob = pd.DataFrame(
+        {
+            "obligation_id": o["obligation_id"],
+            "as_of": np.repeat(t64, len(o)),
+            "kind": o["kind"],
+            "case_id": d.case_ids[c],
+            "source_id": o["source_id"],
+            "target_group": d.target_group[c],
+            "center": d.center[c],
+            "team": d.team[c],
+            "caseworker_id": d.caseworker_id[c],
+            "cpr_masked": d.cpr_masked[c],
+            "due_on": o["due_on"],
+            "done_on": o["done_on"],
+            "status": o["status"],
+            "days_overdue": o["days_overdue"].astype("int64"),
+            "rule_id": o["rule_id"],
+            "law": o["law"],
+            "paragraph": o["paragraph"],
+            "rule_text": o["rule_text"],
+        }
     )
-    if full:
-        for col in (
-            "kpi",
-            "unit_id",
-            "case_id",
-            "center",
-            "team",
-            "caseworker_id",
-            "obligation_id",
-        ):
-            members[col] = members[col].astype("string")
-        o = pd.concat(frames, ignore_index=True)
-        c = o["cidx"].to_numpy()
-        ob = pd.DataFrame(
-            {
-                "obligation_id": o["obligation_id"],
-                "as_of": np.repeat(t64, len(o)),
-                "kind": o["kind"],
-                "case_id": d.case_ids[c],
-                "source_id": o["source_id"],
-                "target_group": d.target_group[c],
-                "center": d.center[c],
-                "team": d.team[c],
-                "caseworker_id": d.caseworker_id[c],
-                "cpr_masked": d.cpr_masked[c],
-                "due_on": o["due_on"],
-                "done_on": o["done_on"],
-                "status": o["status"],
-                "days_overdue": o["days_overdue"].astype("int64"),
-                "rule_id": o["rule_id"],
-                "law": o["law"],
-                "paragraph": o["paragraph"],
-                "rule_text": o["rule_text"],
-            }
-        )
-        for col in OBLIGATION_COLUMNS:
-            if col not in ("as_of", "due_on", "done_on", "days_overdue"):
-                ob[col] = ob[col].astype("string")
-    else:
-        ob = pd.DataFrame(columns=OBLIGATION_COLUMNS)
+    for col in OBLIGATION_COLUMNS:
+        if col not in ("as_of", "due_on", "done_on", "days_overdue"):
+            ob[col] = ob[col].astype("string")
     return Evaluation(ob, members, results)
 
 
@@ -943,10 +951,12 @@ def evaluate(
     return _evaluate(_index(normalise(data)), as_of, rules, full=True)
 
 
-def _history(d: _Data, month_ends: list[dt.date], rules: Rules) -> pd.DataFrame:
+def _history(
+    d: _Data, month_ends: list[dt.date], rules: Rules, levels: Sequence[str] | None = None
+) -> pd.DataFrame:
     out = []
     for me in month_ends:
-        r = _evaluate(d, me, rules, full=False).results
+        r = _evaluate(d, me, rules, full=False, levels=levels).results
         r["kind"] = "recomputed"
         out.append(r)
     if not out:
@@ -955,10 +965,14 @@ def _history(d: _Data, month_ends: list[dt.date], rules: Rules) -> pd.DataFrame:
 
 
 def history(
-    data: Mapping[str, pd.DataFrame], month_ends: list[dt.date], rules: Rules | None = None
+    data: Mapping[str, pd.DataFrame],
+    month_ends: list[dt.date],
+    rules: Rules | None = None,
+    levels: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """KPI results (kind recomputed, all levels) at each of the month-ends."""
-    return _history(_index(normalise(data)), month_ends, rules or load_rules())
+    """KPI results (kind recomputed) at each of the month-ends, at `levels` (default
+    all levels)."""
+    return _history(_index(normalise(data)), month_ends, rules or load_rules(), levels)
 
 
 def needed_to_reach(kpi: str, numerator: int, denominator: int, target: float) -> int:
@@ -1040,8 +1054,10 @@ def evaluate_all(
     rules: Rules | None = None,
     forecast_months: int = 3,
     history_month_ends: list[dt.date] | None = None,
+    history_levels: Sequence[str] | None = None,
 ) -> Monitoring:
-    """evaluate + forecast (+ history at the given month-ends), indexing the data once."""
+    """evaluate + forecast (+ history at the given month-ends and levels, default all),
+    indexing the data once."""
     rules = rules or load_rules()
     norm = normalise(data)
     d = _index(norm)
@@ -1049,7 +1065,9 @@ def evaluate_all(
     t = pd.Timestamp(as_of)
     dk = _index(known_at(norm, as_of)) if _has_dates_after(norm, t) else d
     fc = _forecast(dk, as_of, rules, forecast_months)
-    hist = _history(d, history_month_ends, rules) if history_month_ends else None
+    hist = (
+        _history(d, history_month_ends, rules, history_levels) if history_month_ends else None
+    )
     return Monitoring(ev, fc, hist)
 
 

@@ -17,10 +17,14 @@ from sqlalchemy import Connection, Engine, delete, func, select
 from monitoring import evaluate_all, history, load_rules
 from monitoring.calendar import month_ends_before
 from monitoring.rules import Rules
-from store.db import bulk_insert, read_table, replace_tables
+from store.db import bulk_insert, read_table, rebuild_table, replace_tables
 from store.models import EtlRun, KpiMember, KpiResult, Obligation
 
 HISTORY_MONTHS = 36
+# The trend charts (Udvikling, the change since last month on Overblik) read the
+# history per center and for the whole administration; team and caseworker
+# figures exist for the latest snapshot and the forecast only.
+HISTORY_LEVELS = ("all", "center")
 
 
 def _with_run(results: pd.DataFrame, run_id: int | None) -> pd.DataFrame:
@@ -44,9 +48,16 @@ def refresh_monitoring(
         select(func.count()).select_from(KpiResult).where(KpiResult.kind == "recomputed")
     ).scalar_one()
     ends = None if has_history else month_ends_before(as_of, HISTORY_MONTHS)
-    mon = evaluate_all(data, as_of, rules, forecast_months=3, history_month_ends=ends)
+    mon = evaluate_all(
+        data,
+        as_of,
+        rules,
+        forecast_months=3,
+        history_month_ends=ends,
+        history_levels=HISTORY_LEVELS,
+    )
     ev = mon.evaluation
-    replace_tables(conn, {Obligation: ev.obligations, KpiMember: ev.members})
+    replace_tables(conn, {KpiMember: ev.members})
     conn.execute(delete(KpiResult).where(KpiResult.kind == "snapshot", KpiResult.as_of == as_of))
     bulk_insert(conn, KpiResult, _with_run(ev.results, run_id))
     conn.execute(delete(KpiResult).where(KpiResult.kind == "forecast"))
@@ -54,6 +65,8 @@ def refresh_monitoring(
     if mon.history is not None:
         conn.execute(delete(KpiResult).where(KpiResult.kind == "recomputed"))
         bulk_insert(conn, KpiResult, _with_run(mon.history, run_id))
+    # last: on PostgreSQL its swap locks out readers of obligations until the commit
+    rebuild_table(conn, Obligation, ev.obligations)
 
 
 def data_as_of(data: Mapping[str, pd.DataFrame]) -> dt.date:
@@ -76,11 +89,12 @@ def backfill(
     rules: Rules | None = None,
     run_id: int | None = None,
 ) -> int:
-    """Recompute the KPI history (kind recomputed) at the `months` month-ends on or
-    before `as_of` (default: the newest date in the data), replacing the old history.
+    """Recompute the KPI history (kind recomputed, levels all and center) at the
+    `months` month-ends on or before `as_of` (default: the newest date in the data),
+    replacing the old history.
     Returns the number of result rows written."""
     as_of = as_of or data_as_of(data)
-    hist = history(data, month_ends_before(as_of, months), rules or load_rules())
+    hist = history(data, month_ends_before(as_of, months), rules or load_rules(), HISTORY_LEVELS)
     conn.execute(delete(KpiResult).where(KpiResult.kind == "recomputed"))
     return bulk_insert(conn, KpiResult, _with_run(hist, run_id))
 

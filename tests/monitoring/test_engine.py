@@ -663,6 +663,17 @@ def test_history_equals_snapshot_recomputed() -> None:
         pd.testing.assert_frame_equal(got, snap)
 
 
+def test_history_at_chosen_levels() -> None:
+    data = _mixed()
+    ends = [dt.date(2024, 4, 30), dt.date(2024, 5, 31)]
+    full = history(data, ends, RULES)
+    some = history(data, ends, RULES, levels=["all", "center"])
+    assert set(full["level"]) > {"all", "center"}
+    assert set(some["level"]) == {"all", "center"}
+    expected = full[full["level"].isin(["all", "center"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(some.reset_index(drop=True), expected)
+
+
 def test_forecast_if_nothing_more_is_done() -> None:
     data = make_data(
         cases=[C1, {"case_id": "c2"}],

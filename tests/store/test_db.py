@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, func, select
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.exc import OperationalError
 
 from store.db import (
     database_url,
     get_engine,
     read_current_data,
     read_table,
+    rebuild_table,
     replace_current_data,
 )
-from store.models import Case, Employee
+from store.models import Base, Case, Employee, Obligation
 
 
 def _cases(ids: list[str]) -> pd.DataFrame:
@@ -94,3 +98,74 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:  # type: ignore[no-untyped-d
 
 def test_plain_postgres_url_uses_psycopg3() -> None:
     assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+# ------------------------------------------------------------------ rebuild_table
+def _obligations(ids: list[str]) -> pd.DataFrame:
+    n = len(ids)
+    return pd.DataFrame(
+        {
+            "obligation_id": ids,
+            "as_of": pd.to_datetime(["2026-11-20"] * n),
+            "kind": ["follow-up"] * n,
+            "case_id": ["0001"] * n,
+            "source_id": [None] * n,
+            "target_group": ["born"] * n,
+            "center": ["BFCK"] * n,
+            "team": ["BFCK Nord"] * n,
+            "caseworker_id": ["007"] * n,
+            "cpr_masked": ["010203-XXXX"] * n,
+            "due_on": pd.to_datetime(["2026-12-01"] * n),
+            "done_on": pd.to_datetime([None] * n),
+            "status": ["open"] * n,
+            "days_overdue": [0] * n,
+            "rule_id": ["r"] * n,
+            "law": ["BL"] * n,
+            "paragraph": [None] * n,
+            "rule_text": ["opfølgning"] * n,
+        }
+    )
+
+
+def _obligation_ids(engine: Engine) -> list[str]:
+    return sorted(read_table(engine, Obligation)["obligation_id"].tolist())
+
+
+def test_rebuild_table_replaces_rows_and_keeps_the_schema(db_engine: Engine) -> None:
+    with db_engine.begin() as conn:
+        rebuild_table(conn, Obligation, _obligations(["a", "b"]))
+    with db_engine.begin() as conn:
+        assert rebuild_table(conn, Obligation, _obligations(["c", "d", "e"])) == 3
+    assert _obligation_ids(db_engine) == ["c", "d", "e"]
+    insp = inspect(db_engine)
+    expected = {ix.name for ix in Obligation.__table__.indexes}
+    assert {ix["name"] for ix in insp.get_indexes("obligations")} == expected
+    assert insp.get_pk_constraint("obligations")["constrained_columns"] == ["obligation_id"]
+    assert "obligations__new" not in insp.get_table_names()
+    with db_engine.connect() as conn:  # the migrated schema and the models still agree
+        ctx = MigrationContext.configure(conn)
+        diff = [d for d in compare_metadata(ctx, Base.metadata) if "obligations" in str(d)]
+    assert diff == []
+    if db_engine.dialect.name == "postgresql":
+        assert insp.get_pk_constraint("obligations")["name"] == "obligations_pkey"
+
+
+def test_rebuild_table_rolls_back_and_readers_never_see_half_a_table(db_engine: Engine) -> None:
+    with db_engine.begin() as conn:
+        rebuild_table(conn, Obligation, _obligations(["a", "b"]))
+    with pytest.raises(RuntimeError), db_engine.begin() as conn:
+        rebuild_table(conn, Obligation, _obligations(["x"]))
+        raise RuntimeError("load failed after the rebuild")
+    assert _obligation_ids(db_engine) == ["a", "b"]
+    with db_engine.connect() as writer:
+        tx = writer.begin()
+        rebuild_table(writer, Obligation, _obligations(["n1", "n2", "n3"]))
+        with db_engine.connect() as reader:
+            if db_engine.dialect.name == "sqlite":  # WAL: the last committed rows
+                assert reader.execute(select(func.count()).select_from(Obligation)).scalar() == 2
+            else:  # PostgreSQL: the reader waits for the swap's commit, it never sees a mix
+                reader.exec_driver_sql("SET lock_timeout = '300ms'")
+                with pytest.raises(OperationalError, match="lock timeout"):
+                    reader.execute(select(func.count()).select_from(Obligation))
+        tx.commit()
+    assert _obligation_ids(db_engine) == ["n1", "n2", "n3"]

@@ -114,6 +114,8 @@ def test_refresh_round_trip(db_engine: Engine) -> None:
     ]
     assert fc["needed"].notna().all()
 
+    # the history is kept per center and for the whole administration (the trend charts)
+    assert set(read_results(db_engine, kind="recomputed")["level"]) == {"all", "center"}
     hist = read_results(db_engine, kind="recomputed", level="all")
     assert hist["as_of"].nunique() == 36
     assert hist["as_of"].max().date() == AS_OF

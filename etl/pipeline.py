@@ -274,7 +274,7 @@ def load_extract(
     Otherwise never raises: a refused extract, a duplicate and an unexpected
     error are all returned (and recorded) as the run's status.
     """
-    from store.results import refresh_monitoring
+    from store.results import missing_history, refresh_monitoring, start_history
 
     engine = engine or db.get_engine()
     path = Path(path)
@@ -315,27 +315,35 @@ def load_extract(
             return RunResult(run_id, "duplicate", prep.extract_date, message=message)
 
         t1 = time.perf_counter()
-        with engine.begin() as conn:
-            db.replace_current_data(conn, prep.frames)
-            _write_problems(conn, run_id, prep.problems)
-            if len(prep.rejected_rows):
-                db.bulk_insert(conn, RejectedRow, prep.rejected_rows.assign(run_id=run_id))
-            timings["write"] = time.perf_counter() - t1
-            t2 = time.perf_counter()
-            refresh_monitoring(conn, prep.frames, prep.extract_date, run_id)
-            timings["refresh_monitoring"] = time.perf_counter() - t2
-            n_err = int((prep.problems["severity"] == ERROR).sum())
-            n_rej = sum(prep.rows_rejected.values())
-            message = f"{n_rej} rows rejected; {len(prep.problems)} problems ({n_err} errors)"
-            _finish_run(
-                conn,
-                run_id,
-                status="loaded",
-                rows_loaded=prep.rows_loaded,
-                rows_rejected=prep.rows_rejected,
-                message=message,
-                **common,
-            )
+        # The first load into a store also computes three years of month-end history:
+        # started now, in a second process, it runs while the extract is written.
+        ends = missing_history(engine, prep.extract_date)
+        history_job = start_history(prep.frames, ends) if ends else None
+        try:
+            with engine.begin() as conn:
+                db.replace_current_data(conn, prep.frames)
+                _write_problems(conn, run_id, prep.problems)
+                if len(prep.rejected_rows):
+                    db.bulk_insert(conn, RejectedRow, prep.rejected_rows.assign(run_id=run_id))
+                timings["write"] = time.perf_counter() - t1
+                t2 = time.perf_counter()
+                refresh_monitoring(conn, prep.frames, prep.extract_date, run_id, history_job)
+                timings["refresh_monitoring"] = time.perf_counter() - t2
+                n_err = int((prep.problems["severity"] == ERROR).sum())
+                n_rej = sum(prep.rows_rejected.values())
+                message = f"{n_rej} rows rejected; {len(prep.problems)} problems ({n_err} errors)"
+                _finish_run(
+                    conn,
+                    run_id,
+                    status="loaded",
+                    rows_loaded=prep.rows_loaded,
+                    rows_rejected=prep.rows_rejected,
+                    message=message,
+                    **common,
+                )
+        finally:
+            if history_job is not None:
+                history_job.cancel()
         timings["commit"] = (
             time.perf_counter() - t1 - timings["write"] - timings["refresh_monitoring"]
         )

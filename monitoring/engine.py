@@ -883,7 +883,12 @@ def _evaluate(
     mm = pd.concat(mems, ignore_index=True)
     c = mm["cidx"].to_numpy()
     results = _aggregate(
-        d, mm["k"].to_numpy(dtype="int64"), c, mm["met"].to_numpy(dtype=bool), as_of, rules,
+        d,
+        mm["k"].to_numpy(dtype="int64"),
+        c,
+        mm["met"].to_numpy(dtype=bool),
+        as_of,
+        rules,
         levels=levels,
     )
     if not full:
@@ -1065,9 +1070,7 @@ def evaluate_all(
     t = pd.Timestamp(as_of)
     dk = _index(known_at(norm, as_of)) if _has_dates_after(norm, t) else d
     fc = _forecast(dk, as_of, rules, forecast_months)
-    hist = (
-        _history(d, history_month_ends, rules, history_levels) if history_month_ends else None
-    )
+    hist = _history(d, history_month_ends, rules, history_levels) if history_month_ends else None
     return Monitoring(ev, fc, hist)
 
 

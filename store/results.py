@@ -3,7 +3,9 @@
 `refresh_monitoring` is called by the ETL inside its load transaction: it replaces
 the obligations and KPI members with the new evaluation, stores the snapshot
 results of the extract date (replacing an earlier snapshot of that date), replaces
-the forecast, and computes the month-end history once if none exists yet.
+the forecast, and stores the month-end history once if none exists yet (the ETL
+starts that computation in a second process before it writes the extract:
+`missing_history` + `start_history`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select
 
 from monitoring import evaluate_all, history, load_rules
+from monitoring.background import HistoryJob
 from monitoring.calendar import month_ends_before
 from monitoring.rules import Rules
 from store.db import bulk_insert, read_table, rebuild_table, replace_tables
@@ -34,20 +37,40 @@ def _with_run(results: pd.DataFrame, run_id: int | None) -> pd.DataFrame:
     return out
 
 
+def missing_history(conn: Connection | Engine, as_of: dt.date) -> list[dt.date] | None:
+    """The month-ends to compute when the store holds no history yet, else None."""
+    stmt = select(func.count()).select_from(KpiResult).where(KpiResult.kind == "recomputed")
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            n = c.execute(stmt).scalar_one()
+    else:
+        n = conn.execute(stmt).scalar_one()
+    return None if n else month_ends_before(as_of, HISTORY_MONTHS)
+
+
+def start_history(
+    data: Mapping[str, pd.DataFrame], month_ends: list[dt.date], background: bool | None = None
+) -> HistoryJob:
+    """Start computing the stored history (levels all and center) for `refresh_monitoring`."""
+    return HistoryJob(data, month_ends, load_rules(), HISTORY_LEVELS, background)
+
+
 def refresh_monitoring(
-    conn: Connection, data: Mapping[str, pd.DataFrame], as_of: dt.date, run_id: int
+    conn: Connection,
+    data: Mapping[str, pd.DataFrame],
+    as_of: dt.date,
+    run_id: int,
+    history_job: HistoryJob | None = None,
 ) -> None:
     """Recompute and store obligations, KPI members and the KPI snapshot for `as_of`.
 
     Inside the caller's transaction: obligations and members are replaced, the
     snapshot of `as_of` replaces an earlier one of the same date, the forecast is
-    replaced, and the month-end history is computed once (when none exists yet).
+    replaced, and the month-end history is stored once (when none exists yet):
+    from `history_job` when the caller started one, else computed here.
     """
     rules = load_rules()
-    has_history = conn.execute(
-        select(func.count()).select_from(KpiResult).where(KpiResult.kind == "recomputed")
-    ).scalar_one()
-    ends = None if has_history else month_ends_before(as_of, HISTORY_MONTHS)
+    ends = None if history_job is not None else missing_history(conn, as_of)
     mon = evaluate_all(
         data,
         as_of,
@@ -62,9 +85,10 @@ def refresh_monitoring(
     bulk_insert(conn, KpiResult, _with_run(ev.results, run_id))
     conn.execute(delete(KpiResult).where(KpiResult.kind == "forecast"))
     bulk_insert(conn, KpiResult, _with_run(mon.forecast, run_id))
-    if mon.history is not None:
+    hist = history_job.result() if history_job is not None else mon.history
+    if hist is not None:
         conn.execute(delete(KpiResult).where(KpiResult.kind == "recomputed"))
-        bulk_insert(conn, KpiResult, _with_run(mon.history, run_id))
+        bulk_insert(conn, KpiResult, _with_run(hist, run_id))
     # last: on PostgreSQL its swap locks out readers of obligations until the commit
     rebuild_table(conn, Obligation, ev.obligations)
 

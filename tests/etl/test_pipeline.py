@@ -13,8 +13,10 @@ import pytest
 from etl_extract_factory import AS_OF, valid_files, write_extract
 from sqlalchemy import Engine, func, insert, select
 
+import monitoring.background
 import store.results
 from etl.pipeline import EtlBusy, last_run, load_extract
+from monitoring import history, load_rules
 from store.db import read_current_data, read_table
 from store.models import EtlRun, RejectedRow
 from store.models import Problem as ProblemRow
@@ -57,19 +59,55 @@ def test_load_writes_current_data_and_the_run(db_engine: Engine, tmp_path: Path)
     assert pd.notna(run["finished_at"])
 
 
+def test_a_first_load_stores_the_history_computed_in_a_second_process(
+    db_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(monitoring.background, "BACKGROUND_MIN_CASES", 1)
+    jobs: list[object] = []
+    real = store.results.start_history
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        jobs.append(real(*args, **kwargs))
+        return jobs[-1]
+
+    monkeypatch.setattr(store.results, "start_history", recording)
+    res = load_extract(write_extract(tmp_path / "x"), engine=db_engine)
+    assert res.status == "loaded"
+    assert len(jobs) == 1 and jobs[0].background  # type: ignore[attr-defined]
+    hist = store.results.read_results(db_engine, kind="recomputed")
+    assert hist["as_of"].nunique() == store.results.HISTORY_MONTHS
+    assert set(hist["level"]) == {"all", "center"}
+    expected = history(
+        read_current_data(db_engine),
+        sorted(hist["as_of"].dt.date.unique()),
+        load_rules(),
+        ["all", "center"],
+    )
+    got = hist.sort_values(["as_of", "kpi", "level", "center"]).reset_index(drop=True)
+    expected = expected.sort_values(["as_of", "kpi", "level", "center"]).reset_index(drop=True)
+    assert got["numerator"].tolist() == expected["numerator"].tolist()
+    assert got["denominator"].tolist() == expected["denominator"].tolist()
+    # the next night finds the history in the store and starts no computation
+    nxt = load_extract(
+        write_extract(tmp_path / "y"), as_of=AS_OF + dt.timedelta(days=1), engine=db_engine
+    )
+    assert nxt.status == "loaded" and len(jobs) == 1
+
+
 def test_monitoring_gets_the_frames_as_the_store_returns_them(
     db_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: dict[str, object] = {}
     real = store.results.refresh_monitoring
 
-    def recording(conn, data: Mapping[str, pd.DataFrame], as_of: dt.date, run_id: int) -> None:  # type: ignore[no-untyped-def]
-        seen.update(data=dict(data), as_of=as_of, run_id=run_id)
-        real(conn, data, as_of, run_id)
+    def recording(conn, data: Mapping[str, pd.DataFrame], as_of: dt.date, run_id: int, job) -> None:  # type: ignore[no-untyped-def]
+        seen.update(data=dict(data), as_of=as_of, run_id=run_id, job=job)
+        real(conn, data, as_of, run_id, job)
 
     monkeypatch.setattr(store.results, "refresh_monitoring", recording)
     res = load_extract(write_extract(tmp_path / "x"), engine=db_engine)
     assert seen["as_of"] == AS_OF and seen["run_id"] == res.run_id
+    assert seen["job"] is not None  # a first load computes the history (here: inline)
     stored = read_current_data(db_engine)
     data = seen["data"]
     assert isinstance(data, dict)

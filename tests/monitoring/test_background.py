@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from monitoring import history, load_rules
 from monitoring import background as bg
+from monitoring import history, load_rules
 from monitoring.background import HistoryJob
 from tests.monitoring.test_engine import _mixed
 

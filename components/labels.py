@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+from pathlib import Path
 from typing import Any
+
+import settings
+from monitoring.rules import Rules, load_rules
 
 KPI_LABELS: dict[str, str] = {
     "K1": "Handleplan foreligger",
@@ -60,50 +65,30 @@ TARGET = 0.95
 CLOSE_MARGIN = 0.03  # within 3 points below target = "Tæt på"
 
 
-@functools.cache
-def _rules() -> Any | None:
-    """The monitoring rule set, if the monitoring package provides one."""
-    try:
-        from monitoring.rules import load_rules  # type: ignore[import-not-found]
+def rules() -> Rules:
+    """The monitoring rules (the file named by RULES_FILE): labels, milestones, targets.
 
-        return load_rules()
-    except Exception:
-        return None
+    Read again when the file changes (no restart needed after editing the rules).
+    """
+    path = Path(settings.RULES_FILE.get())
+    return _rules_at(str(path), path.stat().st_mtime_ns)
 
 
-def _rule_kpi_labels() -> dict[str, str]:
-    rules = _rules()
-    if rules is None:
-        return {}
-    kpis = getattr(rules, "kpis", None)
-    if kpis is None and isinstance(rules, dict):
-        kpis = rules.get("kpis")
-    out: dict[str, str] = {}
-    try:
-        items = kpis.items() if isinstance(kpis, dict) else [(None, k) for k in kpis or []]
-        for key, val in items:
-            code = key or getattr(val, "code", None) or getattr(val, "kpi", None)
-            label = getattr(val, "label", None) or (
-                val.get("label") if isinstance(val, dict) else val if isinstance(val, str) else None
-            )
-            if code and label:
-                out[str(code)] = str(label)
-    except Exception:
-        return {}
-    return out
+@functools.lru_cache(maxsize=4)
+def _rules_at(path: str, _mtime_ns: int) -> Rules:
+    return load_rules(Path(path))
 
 
 def kpi_label(code: str) -> str:
-    """The KPI's Danish label: the rules' own if available, else the built-in one."""
-    return _rule_kpi_labels().get(code) or KPI_LABELS.get(code, code)
+    """The KPI's Danish label from the rules; the built-in one for a code they lack."""
+    item = rules().kpis.get(code)
+    return item.label if item else KPI_LABELS.get(code, code)
 
 
 def kpi_explanation(code: str) -> str:
     """The rules' one-sentence explanation of a KPI ("" if none)."""
-    rules = _rules()
-    kpis = getattr(rules, "kpis", None) if rules is not None else None
-    item = kpis.get(code) if isinstance(kpis, dict) else None
-    return str(getattr(item, "explanation", "") or "")
+    item = rules().kpis.get(code)
+    return item.explanation if item else ""
 
 
 def kpi_unit(code: str, n: int) -> str:
@@ -157,32 +142,18 @@ ATTAINMENT_TEXT: dict[str, tuple[str, str, str]] = {
 }
 
 
-def milestones(campaign: str) -> list[tuple[Any, int]]:
+def milestones(campaign: str) -> list[tuple[dt.date, int]]:
     """(date, remaining) milestones of a review campaign from the rules; [] if unknown."""
-    rules = _rules()
-    if rules is None:
-        return []
-    try:
-        camps = getattr(rules, "campaigns", None)
-        if camps is None and isinstance(rules, dict):
-            camps = rules.get("campaigns")
-        if isinstance(camps, dict):
-            camp = camps.get(campaign)
-        else:
-            camp = next((c for c in camps or () if getattr(c, "name", None) == campaign), None)
-        if camp is None:
-            return []
-        ms = getattr(camp, "milestones", None)
-        if ms is None and isinstance(camp, dict):
-            ms = camp.get("milestones")
-        out: list[tuple[Any, int]] = []
-        for m in ms or []:
-            if isinstance(m, dict):
-                out.append((m.get("date") or m.get("on"), int(m.get("remaining", 0))))
-            elif isinstance(m, (tuple, list)):
-                out.append((m[0], int(m[1])))
-            else:
-                out.append((getattr(m, "date", None) or getattr(m, "on", None), int(m.remaining)))
-        return [(d, r) for d, r in out if d is not None]
-    except Exception:
-        return []
+    camp = next((c for c in rules().campaigns if c.name == campaign), None)
+    return list(camp.milestones) if camp else []
+
+
+def trend_milestones(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The rules' yearly trend milestones (e.g. 31 December) between start and end."""
+    out = []
+    for year in range(start.year, end.year + 1):
+        for month, day in rules().trend_milestones:
+            d = dt.date(year, month, day)
+            if start <= d <= end:
+                out.append(d)
+    return sorted(out)

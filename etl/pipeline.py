@@ -327,8 +327,11 @@ def load_extract(
                     db.bulk_insert(conn, RejectedRow, prep.rejected_rows.assign(run_id=run_id))
                 timings["write"] = time.perf_counter() - t1
                 t2 = time.perf_counter()
-                refresh_monitoring(conn, prep.frames, prep.extract_date, run_id, history_job)
+                steps = refresh_monitoring(
+                    conn, prep.frames, prep.extract_date, run_id, history_job
+                )
                 timings["refresh_monitoring"] = time.perf_counter() - t2
+                timings.update({f"monitoring.{k}": v for k, v in steps.items()})
                 n_err = int((prep.problems["severity"] == ERROR).sum())
                 n_rej = sum(prep.rows_rejected.values())
                 message = f"{n_rej} rows rejected; {len(prep.problems)} problems ({n_err} errors)"

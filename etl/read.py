@@ -117,9 +117,29 @@ def parse_csv(data: bytes) -> pd.DataFrame:
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"the file cannot be parsed as CSV: {exc}") from exc
+    df[LINE] = _record_lines(text, sep, len(df))
     del text
-    df[LINE] = pd.RangeIndex(2, len(df) + 2)
     return _finish(df)
+
+
+def _record_lines(text: str, sep: str, n_rows: int) -> pd.RangeIndex | list[int]:
+    """The line in the file where each data row starts (the header is line 1).
+
+    Row i is on line i + 2 unless a quoted cell spans lines; then the lines are
+    counted by the csv module (slower, so only then).
+    """
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if n_lines == n_rows + 1 or '"' not in text:
+        return pd.RangeIndex(2, n_rows + 2)
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    starts: list[int] = []
+    previous_end = 0
+    for _record in reader:
+        starts.append(previous_end + 1)
+        previous_end = reader.line_num
+    if len(starts) != n_rows + 1:  # counted differently than pandas: keep the simple count
+        return pd.RangeIndex(2, n_rows + 2)
+    return starts[1:]
 
 
 def _excel_cell(value: object) -> str:

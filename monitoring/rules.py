@@ -96,6 +96,8 @@ class Rules:
     campaigns: tuple[Campaign, ...]
     kpi_labels: dict[str, KpiLabel]
     source: str = field(default="rules.yaml")
+    # (month, day) marked every year on the trend charts, e.g. the year-end target date
+    trend_milestones: tuple[tuple[int, int], ...] = ((12, 31),)
 
     @property
     def kpis(self) -> dict[str, KpiLabel]:
@@ -321,7 +323,22 @@ def parse_rules(doc: Any, source: str = "rules.yaml") -> Rules:
         campaigns=tuple(campaigns),
         kpi_labels=labels,
         source=source,
+        trend_milestones=_trend_milestones(top, doc.get("trend_milestones", ["12-31"])),
     )
+
+
+def _trend_milestones(top: _Entry, raw: Any) -> tuple[tuple[int, int], ...]:
+    if not isinstance(raw, list):
+        raise top.fail("trend_milestones must be a list of month-days like '12-31'")
+    out: list[tuple[int, int]] = []
+    for item in raw:
+        try:
+            month, day = (int(x) for x in str(item).split("-"))
+            dt.date(2024, month, day)  # a leap year: 02-29 is a valid yearly date
+        except ValueError:
+            raise top.fail(f"trend_milestones: {item!r} is not a month-day like '12-31'") from None
+        out.append((month, day))
+    return tuple(sorted(out))
 
 
 def load_rules(path: Path | None = None) -> Rules:

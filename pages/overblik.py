@@ -21,17 +21,24 @@ TEAM_ROWS = 25
 
 
 def _center_section(center: str, rows: pd.DataFrame) -> html.Section:
-    # KPIs with cases first; those without (e.g. adult KPIs in a children's center) last
-    rows = rows.assign(empty=rows["denominator"] == 0).sort_values(["empty", "kpi"], kind="stable")
+    # A card per KPI with cases; KPIs without (e.g. adult KPIs in a children's center)
+    # are named on one line under the cards instead of as empty cards.
+    rows = rows.sort_values("kpi", kind="stable")
+    counted = rows[rows["denominator"] > 0]
+    empty = rows[rows["denominator"] == 0]["kpi"].tolist()
     cards = [
         dbc.Col(ui.kpi_card(r), xs=12, sm=6, lg=4, xl=3, className="mb-3")
-        for r in rows.to_dict("records")
+        for r in counted.to_dict("records")
     ]
-    return html.Section(
-        [html.H2(labels.center_label(center), className="h5 mt-2"), dbc.Row(cards)],
-        className="mb-2",
-        id=f"center-{center}",
-    )
+    parts: list[Any] = [html.H2(labels.center_label(center), className="h5 mt-2")]
+    if cards:
+        parts.append(dbc.Row(cards))
+    if empty:
+        names = ", ".join(f"{k} {labels.kpi_label(k)}" for k in empty)
+        parts.append(
+            html.P(f"Ingen sager tæller med i dag: {names}.", className="small text-muted no-cases")
+        )
+    return html.Section(parts, className="mb-2", id=f"center-{center}")
 
 
 def team_rows(df: pd.DataFrame, limit: int = TEAM_ROWS) -> list[list[Any]]:

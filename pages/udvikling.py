@@ -27,12 +27,8 @@ COLOURS = ("#0d6efd", "#d63384", "#198754", "#fd7e14", "#6f42c1", "#212529")
 
 
 def milestone_dates(start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:
-    """Milestones to mark: 31 December of every year in the period."""
-    return [
-        pd.Timestamp(y, 12, 31)
-        for y in range(start.year, end.year + 1)
-        if start <= pd.Timestamp(y, 12, 31) <= end
-    ]
+    """Milestones to mark: the rules' yearly trend milestones in the period."""
+    return [pd.Timestamp(d) for d in labels.trend_milestones(start.date(), end.date())]
 
 
 def month_series(df: pd.DataFrame) -> pd.DataFrame:

@@ -8,15 +8,17 @@ through psycopg 3 and bulk-loaded with COPY.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
+    JSON,
     Boolean,
     Connection,
     Date,
@@ -124,6 +126,8 @@ def _column_kinds(table: Any) -> dict[str, str]:
             kinds[col.name] = "date"
         elif isinstance(col.type, Boolean):
             kinds[col.name] = "bool"
+        elif isinstance(col.type, JSON):
+            kinds[col.name] = "json"
         else:
             kinds[col.name] = "other"
     return kinds
@@ -139,21 +143,27 @@ def _rows(
         kind = kinds[name]
         if kind in ("date", "datetime"):
             s = pd.to_datetime(s)
-            if kind == "date":
-                fmt = s.dt.strftime("%Y-%m-%d")
-                vals = fmt.astype(object).where(s.notna(), None).tolist()
-                if not sqlite:
-                    vals = [dt.date.fromisoformat(v) if v is not None else None for v in vals]
+            if kind == "date":  # ISO text: SQLite stores it, COPY parses it
+                days = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+                text_days = np.datetime_as_string(days, unit="D").astype(object)
+                text_days[s.isna().to_numpy()] = None
+                vals = text_days.tolist()
             else:
                 vals = [v.to_pydatetime() if not pd.isna(v) else None for v in s]
                 if sqlite:
                     vals = [v.isoformat(sep=" ") if v is not None else None for v in vals]
         elif kind == "bool":
             vals = [None if pd.isna(v) else bool(v) for v in s.astype(object)]
+        elif kind == "json":  # JSON text as given; dicts and lists are encoded
+            vals = [
+                v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                for v in s.astype(object).where(s.notna(), None)
+            ]
         else:
             obj = s.astype(object)
             vals = obj.where(s.notna(), None).tolist()
-            vals = [v.item() if hasattr(v, "item") else v for v in vals]
+            if s.dtype == object:  # may hold numpy scalars; text and numeric dtypes do not
+                vals = [v.item() if hasattr(v, "item") else v for v in vals]
         out[name] = vals
     return list(zip(*(out[c] for c in columns), strict=True)) if columns else []
 

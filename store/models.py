@@ -206,17 +206,17 @@ class Obligation(Base):
     __tablename__ = "obligations"
     obligation_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     as_of: Mapped[dt.date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(16), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # indexed by ix_obligations_kind_status
     case_id: Mapped[str] = mapped_column(String(64), index=True)
     source_id: Mapped[str | None] = mapped_column(String(64))  # measure/investigation/application
     target_group: Mapped[str] = mapped_column(String(8))
-    center: Mapped[str] = mapped_column(String(16), index=True)
+    center: Mapped[str] = mapped_column(String(16))  # leads ix_obligations_filter/_org
     team: Mapped[str] = mapped_column(String(100), index=True)
     caseworker_id: Mapped[str] = mapped_column(String(64), index=True)  # "ufordelt" if none
     cpr_masked: Mapped[str] = mapped_column(String(11))
     due_on: Mapped[dt.date] = mapped_column(Date, index=True)
     done_on: Mapped[dt.date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(8), index=True)
+    status: Mapped[str] = mapped_column(String(8))  # leads ix_obligations_status_due
     days_overdue: Mapped[int] = mapped_column(Integer, default=0)
     rule_id: Mapped[str] = mapped_column(String(64))
     law: Mapped[str] = mapped_column(String(16))

@@ -11,6 +11,7 @@ starts that computation in a second process before it writes the extract:
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping
 
 import pandas as pd
@@ -37,6 +38,19 @@ def _with_run(results: pd.DataFrame, run_id: int | None) -> pd.DataFrame:
     return out
 
 
+class _Clock:
+    """Seconds per named step."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self._t
+        self._t = now
+
+
 def missing_history(conn: Connection | Engine, as_of: dt.date) -> list[dt.date] | None:
     """The month-ends to compute when the store holds no history yet, else None."""
     stmt = select(func.count()).select_from(KpiResult).where(KpiResult.kind == "recomputed")
@@ -61,14 +75,16 @@ def refresh_monitoring(
     as_of: dt.date,
     run_id: int,
     history_job: HistoryJob | None = None,
-) -> None:
+) -> dict[str, float]:
     """Recompute and store obligations, KPI members and the KPI snapshot for `as_of`.
 
     Inside the caller's transaction: obligations and members are replaced, the
     snapshot of `as_of` replaces an earlier one of the same date, the forecast is
     replaced, and the month-end history is stored once (when none exists yet):
     from `history_job` when the caller started one, else computed here.
+    Returns the seconds each step took.
     """
+    clock = _Clock()
     rules = load_rules()
     ends = None if history_job is not None else missing_history(conn, as_of)
     mon = evaluate_all(
@@ -80,17 +96,22 @@ def refresh_monitoring(
         history_levels=HISTORY_LEVELS,
     )
     ev = mon.evaluation
+    clock.lap("evaluate")
     replace_tables(conn, {KpiMember: ev.members})
     conn.execute(delete(KpiResult).where(KpiResult.kind == "snapshot", KpiResult.as_of == as_of))
     bulk_insert(conn, KpiResult, _with_run(ev.results, run_id))
     conn.execute(delete(KpiResult).where(KpiResult.kind == "forecast"))
     bulk_insert(conn, KpiResult, _with_run(mon.forecast, run_id))
+    clock.lap("write_results")
     hist = history_job.result() if history_job is not None else mon.history
+    clock.lap("history_wait")
     if hist is not None:
         conn.execute(delete(KpiResult).where(KpiResult.kind == "recomputed"))
         bulk_insert(conn, KpiResult, _with_run(hist, run_id))
     # last: on PostgreSQL its swap locks out readers of obligations until the commit
     rebuild_table(conn, Obligation, ev.obligations)
+    clock.lap("write_obligations")
+    return clock.laps
 
 
 def data_as_of(data: Mapping[str, pd.DataFrame]) -> dt.date:

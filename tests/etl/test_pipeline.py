@@ -100,9 +100,11 @@ def test_monitoring_gets_the_frames_as_the_store_returns_them(
     seen: dict[str, object] = {}
     real = store.results.refresh_monitoring
 
-    def recording(conn, data: Mapping[str, pd.DataFrame], as_of: dt.date, run_id: int, job) -> None:  # type: ignore[no-untyped-def]
+    def recording(
+        conn, data: Mapping[str, pd.DataFrame], as_of: dt.date, run_id: int, job
+    ) -> dict[str, float]:  # type: ignore[no-untyped-def]
         seen.update(data=dict(data), as_of=as_of, run_id=run_id, job=job)
-        real(conn, data, as_of, run_id, job)
+        return real(conn, data, as_of, run_id, job)
 
     monkeypatch.setattr(store.results, "refresh_monitoring", recording)
     res = load_extract(write_extract(tmp_path / "x"), engine=db_engine)

@@ -51,6 +51,14 @@ def test_line_numbers_and_blank_lines() -> None:
     assert df["a"].tolist() == ["1", "2"]
 
 
+def test_line_numbers_after_a_quoted_cell_that_spans_lines() -> None:
+    text = 'a;b\n1;"første linje\nanden linje"\n\n2;y\n3;"x\r\ny\r\nz"\n4;w\n'
+    df = parse_csv(text.encode())
+    assert df["a"].tolist() == ["1", "2", "3", "4"]
+    assert df.loc[0, "b"] == "første linje\nanden linje"
+    assert df["_line"].tolist() == [2, 5, 6, 9]
+
+
 def test_cells_are_text_and_stripped() -> None:
     df = parse_csv(b"id;cpr;n\n 007 ;0102031234;1.50\n")
     assert df.loc[0, "id"] == "007"

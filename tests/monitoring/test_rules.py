@@ -55,6 +55,15 @@ def test_center_target_override(doc: dict[str, Any]) -> None:
     assert rules.target("K1", "HCK") == 0.95
 
 
+def test_trend_milestones(doc: dict[str, Any]) -> None:
+    assert parse_rules(doc).trend_milestones == ((12, 31),)  # the shipped year-end
+    d = copy.deepcopy(doc)
+    d["trend_milestones"] = ["12-31", "06-30"]
+    assert parse_rules(d).trend_milestones == ((6, 30), (12, 31))
+    d.pop("trend_milestones")
+    assert parse_rules(d).trend_milestones == ((12, 31),)
+
+
 def test_campaign_without_milestones(doc: dict[str, Any]) -> None:
     d = copy.deepcopy(doc)
     d["campaigns"].append({"name": "BL-gennemgang"})
@@ -119,6 +128,11 @@ def test_bad_law_rule_is_named(
             "(SEL140-handleplan): duplicate id",
         ),
         (lambda d: d.update(law_rules=[]), "law_rules must be a non-empty list"),
+        (
+            lambda d: d.update(trend_milestones=["12-32"]),
+            "trend_milestones: '12-32' is not a month-day",
+        ),
+        (lambda d: d.update(trend_milestones="12-31"), "trend_milestones must be a list"),
     ],
 )
 def test_bad_entry_is_named(doc: dict[str, Any], change: Any, message: str) -> None:

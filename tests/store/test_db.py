@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, insert, inspect, select
 from sqlalchemy.exc import OperationalError
 
 from store.db import (
+    bulk_insert,
     database_url,
     get_engine,
     read_current_data,
@@ -17,7 +20,7 @@ from store.db import (
     rebuild_table,
     replace_current_data,
 )
-from store.models import Base, Case, Employee, Obligation
+from store.models import Base, Case, Employee, EtlRun, Obligation, RejectedRow
 
 
 def _cases(ids: list[str]) -> pd.DataFrame:
@@ -169,3 +172,35 @@ def test_rebuild_table_rolls_back_and_readers_never_see_half_a_table(db_engine: 
                     reader.execute(select(func.count()).select_from(Obligation))
         tx.commit()
     assert _obligation_ids(db_engine) == ["n1", "n2", "n3"]
+
+
+def test_bulk_insert_encodes_json_values(db_engine: Engine) -> None:
+    with db_engine.begin() as conn:
+        run_id = conn.execute(
+            insert(EtlRun).values(
+                started_at=dt.datetime(2026, 11, 20, 2, 0),
+                status="loaded",
+                source_path="x",
+                file_hashes={},
+                rows_loaded={},
+                rows_rejected={},
+            )
+        ).inserted_primary_key[0]
+        rows = pd.DataFrame(
+            {
+                "run_id": [run_id, run_id],
+                "file": ["sager.csv", "sager.csv"],
+                "line": [2, 3],
+                "reasons": ["R1", "R2"],
+                "raw": [{"sagsid": "0001", "cpr": "010203-XXXX"}, '{"sagsid": "0002"}'],
+            }
+        )
+        assert bulk_insert(conn, RejectedRow, rows) == 2
+    got = read_table(db_engine, RejectedRow).sort_values("line")
+    assert got["raw"].tolist() == [{"sagsid": "0001", "cpr": "010203-XXXX"}, {"sagsid": "0002"}]
+
+
+def test_the_migrated_schema_matches_the_models(db_engine: Engine) -> None:
+    with db_engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from typing import Any
 
+import dash_bootstrap_components as dbc
 import pandas as pd
 import pytest
 from dash._callback_context import context_value
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 
 import app as webapp
 from components import format as fmt
+from components import labels
 from pages import (
     datakvalitet,
     fristkalender,
@@ -248,3 +250,34 @@ def test_unassigned_is_an_option_in_every_center(web_store: Engine) -> None:
         options = find(sager.layout(center=center), sager.CASEWORKER).options
         assert {"label": "Ufordelt", "value": "ufordelt"} in options
         assert all(o["label"].startswith(("Sagsbehandler " + center, "Ufordelt")) for o in options)
+
+
+def test_overblik_names_kpis_without_cases_instead_of_empty_cards() -> None:
+    rows = pd.DataFrame(
+        {
+            "kpi": ["K1", "K5", "K6"],
+            "center": ["RCK"] * 3,
+            "numerator": [0, 19, 0],
+            "denominator": [0, 20, 0],
+            "value": [None, 0.95, None],
+            "target": [0.95] * 3,
+            "prev_value": [None] * 3,
+            "prev_as_of": [None] * 3,
+        }
+    )
+    section = overblik._center_section("RCK", rows)
+    text = texts(section)
+    cards: list[Any] = []
+
+    def walk(c: Any) -> None:
+        if isinstance(c, (list, tuple)):
+            for x in c:
+                walk(x)
+        elif c is not None and not isinstance(c, (str, int, float)):
+            if isinstance(c, dbc.Card):
+                cards.append(c)
+            walk(getattr(c, "children", None))
+
+    walk(section)
+    assert len(cards) == 1 and "19 af 20 sager" in texts(cards[0])
+    assert f"Ingen sager tæller med i dag: K1 {labels.kpi_label('K1')}, K6 " in text

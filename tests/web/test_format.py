@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import settings
 from components import format as fmt
 from components import labels
 
@@ -72,10 +74,26 @@ def test_month_ticks_are_danish() -> None:
     assert vals[0] == pd.Timestamp("2026-01-01")
 
 
+def test_trend_milestones_come_from_the_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert labels.trend_milestones(dt.date(2023, 6, 1), dt.date(2025, 6, 1)) == [
+        dt.date(2023, 12, 31),
+        dt.date(2024, 12, 31),
+    ]
+    doc = (Path(settings.RULES_FILE.default)).read_text(encoding="utf-8")
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(doc.replace('["12-31"]', '["06-30"]'), encoding="utf-8")
+    monkeypatch.setenv("RULES_FILE", str(rules_file))
+    assert labels.trend_milestones(dt.date(2023, 6, 1), dt.date(2025, 6, 1)) == [
+        dt.date(2023, 6, 30),
+        dt.date(2024, 6, 30),
+    ]
+
+
 def test_labels() -> None:
-    rules = labels._rules()
-    expected = rules.kpis["K3"].label if rules is not None else labels.KPI_LABELS["K3"]
-    assert labels.kpi_label("K3") == expected
+    assert labels.kpi_label("K3") == labels.rules().kpis["K3"].label  # the rules' own
+    assert labels.kpi_explanation("K3") == labels.rules().kpis["K3"].explanation
     assert labels.kpi_label("K99") == "K99"
     assert labels.kind_label("investigation") == "Børnefaglig undersøgelse"
     assert labels.kind_label("letter") == "Underretningsbrev"

@@ -43,6 +43,7 @@ STATUS_LABELS: dict[str, str] = {
     "open": "Åben",
     "met": "Opfyldt",
     "late": "Opfyldt for sent",
+    "missed": "Ikke overholdt",  # can no longer be done (a letter after the decision)
 }
 LIST_STATUS_LABELS: dict[str, str] = {
     "overskredet": "Overskredet",

@@ -799,10 +799,11 @@ def _applications(x: _Ctx) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
         rule_cols=tuple(c[passed] for c in rule_cols) if rule_cols is not None else None,  # type: ignore[arg-type]
     )
     lt["status"], lt["days_overdue"] = _status(lt["due_on"], lt["done_on"], t)
-    # Decided without a letter: the letter lapsed with the decision (late, frozen days).
+    # Decided without a letter: the letter was never sent and no longer can be; it is
+    # "missed" (not "late", which means done after the due date), days frozen.
     dec = decided[passed].to_numpy(dtype="datetime64[ns]")
     lapsed = ~np.isnat(dec) & lt["done_on"].isna().to_numpy()
-    lt.loc[lapsed, "status"] = "late"
+    lt.loc[lapsed, "status"] = "missed"
     lt.loc[lapsed, "days_overdue"] = (
         (dec[lapsed] - lt["due_on"].to_numpy()[lapsed]) // np.timedelta64(1, "D")
     ).astype("int64")

@@ -97,7 +97,9 @@ def display_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for r in df.to_dict("records"):
         status = r.get("status")
-        icon = {"overdue": "✖ ", "open": "○ ", "met": "✔ ", "late": "✔ "}.get(str(status), "")
+        icon = {"overdue": "✖ ", "missed": "✖ ", "open": "○ ", "met": "✔ ", "late": "✔ "}.get(
+            str(status), ""
+        )
         out = {
             "id": str(r.get("obligation_id") or "") + "|" + str(r.get("case_id") or ""),
             "status_text": icon + labels.status_label(status) if status else "Ingen frist",

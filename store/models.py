@@ -200,7 +200,8 @@ class Obligation(Base):
     """One row per obligation known at `as_of` (the latest load's extract date).
 
     kind: handleplan | follow-up | investigation | processing | letter | shelter-plan
-    status: met | late | overdue | open   (late = done, but after due_on)
+    status: met | late | overdue | open | missed   (late = done, but after due_on;
+    missed = can no longer be done: a delay letter not sent before the decision)
     """
 
     __tablename__ = "obligations"

@@ -584,7 +584,7 @@ def list_count(
 DEFAULT_SORT: tuple[tuple[str, str], ...] = (("days_overdue", "desc"), ("due_on", "asc"))
 
 
-STATUS_ORDER: tuple[str, ...] = ("overdue", "open", "late", "met")
+STATUS_ORDER: tuple[str, ...] = ("overdue", "missed", "open", "late", "met")
 
 
 def _default_terms(src: _ListSource) -> list[Any]:

@@ -477,7 +477,7 @@ def test_processing_and_letter_deadlines() -> None:
     assert rows["pr:on-time"] == ("2013-08-02", "2013-08-02", "met", 0)
     assert rows["pr:late-letter"] == ("2013-08-02", "2013-08-05", "late", 3)
     assert rows["lt:late-letter"] == ("2013-08-02", "2013-07-30", "met", 0)
-    assert rows["lt:late-nolet"] == ("2013-08-02", None, "late", 4)  # lapsed at the decision
+    assert rows["lt:late-nolet"] == ("2013-08-02", None, "missed", 4)  # lapsed at the decision
     assert rows["pr:open-past"] == ("2013-08-08", None, "overdue", 23)
     assert rows["lt:open-past"] == ("2013-08-08", None, "overdue", 23)  # the "letter due" list
     assert rows["pr:open"][2] == "open" and "lt:open" not in rows

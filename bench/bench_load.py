@@ -190,7 +190,12 @@ def main() -> None:
                         for k, v in r.items()
                         if k.startswith("monitoring.")
                     )
-                    + f"); history process peak {r.get('child_rss_mb', 0):.0f} MB"
+                    + ")"
+                    + (
+                        f"; history process peak {r.get('child_rss_mb', 0):.0f} MB"
+                        if kind == "etl"
+                        else ""
+                    )
                 )
                 print(
                     f"{scale:<9}{store:<11}{kind:<9}{int(r['rows']):>10}{r['wall']:>9.1f}"

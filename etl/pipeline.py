@@ -320,7 +320,7 @@ def load_extract(
         ends = missing_history(engine, prep.extract_date)
         history_job = start_history(prep.frames, ends) if ends else None
         try:
-            with engine.begin() as conn:
+            with db.transaction(engine) as conn:  # rebuilt tables swap in at its end
                 db.replace_current_data(conn, prep.frames)
                 _write_problems(conn, run_id, prep.problems)
                 if len(prep.rejected_rows):

@@ -109,56 +109,53 @@ def rule_required(st: Staged) -> pd.DataFrame:
     )
 
 
-def rule_date_format(st: Staged) -> pd.DataFrame:
-    """date-format: a date is not YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY, or not a real date."""
+def _cast_rule(
+    st: Staged,
+    col_type: str,
+    rule: str,
+    message: Callable[[contract.Column], str | Callable[[str], str]],
+) -> pd.DataFrame:
+    """Problems where a cell of a `col_type` column could not be cast. `message(column)`
+    is the text, or a function of the cell's value giving it."""
     return _concat(
         [
-            _problems(
-                st,
-                _cast_failed(st, c),
-                c.danish,
-                "date-format",
-                lambda v, c=c: (
-                    f"{c.danish} is not a valid date (YYYY-MM-DD, DD-MM-YYYY or "
-                    "DD.MM.YYYY): '" + v + "'"
-                ),
-            )
-            for c in _of_type(st, contract.DATE)
+            _problems(st, _cast_failed(st, c), c.danish, rule, message(c))
+            for c in _of_type(st, col_type)
         ]
+    )
+
+
+def rule_date_format(st: Staged) -> pd.DataFrame:
+    """date-format: a date is not YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY, or not a real date."""
+    return _cast_rule(
+        st,
+        contract.DATE,
+        "date-format",
+        lambda c: (
+            lambda v: (
+                f"{c.danish} is not a valid date (YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY): '{v}'"
+            )
+        ),
     )
 
 
 def rule_bool_format(st: Staged) -> pd.DataFrame:
     """bool-format: a yes/no cell is not J/N, ja/nej, 1/0 or true/false."""
-    return _concat(
-        [
-            _problems(
-                st,
-                _cast_failed(st, c),
-                c.danish,
-                "bool-format",
-                lambda v, c=c: (
-                    f"{c.danish} must be J/N, ja/nej, 1/0 or true/false, not '" + v + "'"
-                ),
-            )
-            for c in _of_type(st, contract.BOOL)
-        ]
+    return _cast_rule(
+        st,
+        contract.BOOL,
+        "bool-format",
+        lambda c: lambda v: f"{c.danish} must be J/N, ja/nej, 1/0 or true/false, not '{v}'",
     )
 
 
 def rule_cpr_format(st: Staged) -> pd.DataFrame:
     """cpr-format: a CPR number is not DDMMYY-SSSS or DDMMYYSSSS (the value is never shown)."""
-    return _concat(
-        [
-            _problems(
-                st,
-                _cast_failed(st, c),
-                c.danish,
-                "cpr-format",
-                f"{c.danish} is not a CPR number of the form DDMMYY-SSSS or DDMMYYSSSS",
-            )
-            for c in _of_type(st, contract.CPR)
-        ]
+    return _cast_rule(
+        st,
+        contract.CPR,
+        "cpr-format",
+        lambda c: f"{c.danish} is not a CPR number of the form DDMMYY-SSSS or DDMMYYSSSS",
     )
 
 
@@ -201,36 +198,26 @@ def rule_cpr_date(st: Staged) -> pd.DataFrame:
 
 def rule_enum(st: Staged) -> pd.DataFrame:
     """enum: a value is not one of its column's allowed values."""
-    return _concat(
-        [
-            _problems(
-                st,
-                _cast_failed(st, c),
-                c.danish,
-                "enum",
-                lambda v, c=c: f"{c.danish} must be one of {', '.join(c.values)}, not '" + v + "'",
-            )
-            for c in _of_type(st, contract.ENUM)
-        ]
+    return _cast_rule(
+        st,
+        contract.ENUM,
+        "enum",
+        lambda c: lambda v: f"{c.danish} must be one of {', '.join(c.values)}, not '{v}'",
     )
 
 
 def rule_paragraph_format(st: Staged) -> pd.DataFrame:
     """paragraph-format: a legal basis is not recognisable as SEL/BL code (e.g. SEL52.3.7)."""
-    return _concat(
-        [
-            _problems(
-                st,
-                _cast_failed(st, c),
-                c.danish,
-                "paragraph-format",
-                lambda v, c=c: (
-                    f"{c.danish} is not a recognisable legal basis (e.g. SEL52.3.7, "
-                    "'SEL § 52, stk. 3, nr. 7', BL32.1.3): '" + v + "'"
-                ),
+    return _cast_rule(
+        st,
+        contract.PARAGRAPH,
+        "paragraph-format",
+        lambda c: (
+            lambda v: (
+                f"{c.danish} is not a recognisable legal basis (e.g. SEL52.3.7, "
+                f"'SEL § 52, stk. 3, nr. 7', BL32.1.3): '{v}'"
             )
-            for c in _of_type(st, contract.PARAGRAPH)
-        ]
+        ),
     )
 
 

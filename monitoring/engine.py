@@ -462,16 +462,22 @@ def _prepare(d: _Data, t: pd.Timestamp, rules: Rules, full: bool) -> _Ctx:
     return _Ctx(t, window_start, rules, _rule_arrays(rules), d, known, active, m, full)
 
 
-def _handleplans(x: _Ctx) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    m, ra, t = x.measures, x.ra, x.t
-    ri = _assign_rules(
+def _measure_rules(x: _Ctx, kind: str) -> np.ndarray:
+    """The rule of `kind` (index into the rules, -1 when none) for each known measure."""
+    m = x.measures
+    return _assign_rules(
         m["pcode"].to_numpy(),
         x.d.pcodes,
         m["target_group"].to_numpy(),
         m["law_date"],
         x.rules,
-        "handleplan",
+        kind,
     )
+
+
+def _handleplans(x: _Ctx) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    m, ra, t = x.measures, x.ra, x.t
+    ri = _measure_rules(x, "handleplan")
     keep = (ri >= 0) & (m["active"] | (m["start_on"] > x.window_start)).to_numpy()
     h = m[keep].reset_index(drop=True)
     ri = ri[keep]
@@ -511,14 +517,7 @@ def _handleplans(x: _Ctx) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
 
 def _follow_ups(x: _Ctx) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     m, ra, t = x.measures, x.ra, x.t
-    ri_all = _assign_rules(
-        m["pcode"].to_numpy(),
-        x.d.pcodes,
-        m["target_group"].to_numpy(),
-        m["law_date"],
-        x.rules,
-        "follow-up",
-    )
+    ri_all = _measure_rules(x, "follow-up")
     keep = (ri_all >= 0) & m["active"].to_numpy()
     fm = m.loc[keep, ["measure_id", "cidx", "start_on", "end_on", "target_group"]]
     fm = fm.reset_index(drop=True)
@@ -652,14 +651,7 @@ def _follow_ups(x: _Ctx) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
 
 def _shelter(x: _Ctx) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     m, ra, t = x.measures, x.ra, x.t
-    ri = _assign_rules(
-        m["pcode"].to_numpy(),
-        x.d.pcodes,
-        m["target_group"].to_numpy(),
-        m["law_date"],
-        x.rules,
-        "shelter-plan",
-    )
+    ri = _measure_rules(x, "shelter-plan")
     keep = (ri >= 0) & m["active"].to_numpy()
     s = m[keep].reset_index(drop=True)
     ri = ri[keep]
@@ -908,16 +900,9 @@ def _evaluate(
             "obligation_id": mm["obligation_id"].to_numpy(dtype=object),
         }
     )
-    for col in (
-        "kpi",
-        "unit_id",
-        "case_id",
-        "center",
-        "team",
-        "caseworker_id",
-        "obligation_id",
-    ):
-        members[col] = members[col].astype("string")
+    for col in MEMBER_COLUMNS:
+        if col not in ("as_of", "met"):
+            members[col] = members[col].astype("string")
     o = pd.concat(frames, ignore_index=True)
     c = o["cidx"].to_numpy()
     ob = pd.DataFrame(

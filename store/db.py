@@ -109,11 +109,24 @@ def drop_all(engine: Engine) -> None:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
+_PENDING_SWAPS = "fristvagt.pending_swaps"
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction: committed on success, rolled back on any error."""
+    """One transaction: committed on success, rolled back on any error.
+
+    Tables rebuilt in it (`rebuild_table`, PostgreSQL) take their places together
+    at its end, just before the commit, so readers wait only for that moment.
+    """
     with engine.begin() as conn:
-        yield conn
+        conn.info[_PENDING_SWAPS] = []
+        try:
+            yield conn
+            for swap in conn.info[_PENDING_SWAPS]:
+                swap()
+        finally:
+            conn.info.pop(_PENDING_SWAPS, None)
 
 
 # ------------------------------------------------------------------ bulk writes
@@ -218,8 +231,10 @@ def rebuild_table(conn: Connection, model: type[Base], df: pd.DataFrame) -> int:
 
     Readers keep seeing the old rows until commit. SQLite: the indexes are dropped
     and rebuilt (WAL readers keep their snapshot). PostgreSQL: the rows go into a
-    new table that takes the old one's place (and index names) at the end; readers
-    of the table wait only from that swap to the commit.
+    new table that takes the old one's place (and index names): inside
+    `transaction()` at its end, together with the other rebuilt tables, else at
+    once; readers of the table wait only from that swap to the commit. (No DELETE
+    of the old rows either: no dead rows left for VACUUM.)
     """
     table: Table = model.__table__  # type: ignore[assignment]
     if conn.dialect.name == "sqlite":
@@ -247,23 +262,33 @@ def rebuild_table(conn: Connection, model: type[Base], df: pd.DataFrame) -> int:
     n = _bulk_insert(conn, new, df)
     for ix in indexes:
         conn.execute(CreateIndex(ix))
-    conn.execute(text(f"DROP TABLE {q(table.name)}"))
-    conn.execute(text(f"ALTER TABLE {q(new_name)} RENAME TO {q(table.name)}"))
-    conn.execute(
-        text(
-            f"ALTER TABLE {q(table.name)} RENAME CONSTRAINT {q(new_name + '_pkey')} "
-            f"TO {q(table.name + '_pkey')}"
+
+    def swap() -> None:
+        conn.execute(text(f"DROP TABLE {q(table.name)}"))
+        conn.execute(text(f"ALTER TABLE {q(new_name)} RENAME TO {q(table.name)}"))
+        conn.execute(
+            text(
+                f"ALTER TABLE {q(table.name)} RENAME CONSTRAINT {q(new_name + '_pkey')} "
+                f"TO {q(table.name + '_pkey')}"
+            )
         )
-    )
-    for ix in indexes:
-        conn.execute(text(f"ALTER INDEX {q(str(ix.name))} RENAME TO {q(final[key(ix)])}"))
+        for ix in indexes:
+            conn.execute(text(f"ALTER INDEX {q(str(ix.name))} RENAME TO {q(final[key(ix)])}"))
+
+    if _PENDING_SWAPS in conn.info:
+        conn.info[_PENDING_SWAPS].append(swap)
+    else:
+        swap()
     return n
 
 
 def replace_current_data(conn: Connection, frames: Mapping[str, pd.DataFrame]) -> dict[str, int]:
-    """Replace all current-data tables (keyed by table name) in the caller's transaction."""
-    by_model = {m: frames.get(m.__tablename__, pd.DataFrame()) for m in DATA_MODELS}
-    return replace_tables(conn, by_model)
+    """Replace all current-data tables (keyed by table name) in the caller's transaction
+    (`rebuild_table`: the data tables have no foreign keys between them)."""
+    return {
+        m.__tablename__: rebuild_table(conn, m, frames.get(m.__tablename__, pd.DataFrame()))
+        for m in DATA_MODELS
+    }
 
 
 # ------------------------------------------------------------------------ reads

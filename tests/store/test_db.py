@@ -19,6 +19,7 @@ from store.db import (
     read_table,
     rebuild_table,
     replace_current_data,
+    transaction,
 )
 from store.models import Base, Case, Employee, EtlRun, Obligation, RejectedRow
 
@@ -81,14 +82,13 @@ def test_replace_is_atomic_and_rolls_back(db_engine: Engine) -> None:
 def test_readers_see_previous_load_while_a_load_is_open(db_engine: Engine) -> None:
     with db_engine.begin() as conn:
         replace_current_data(conn, {"cases": _cases(["A", "B"])})
-    reader = db_engine  # another pooled connection, as the web app would use
-    with db_engine.connect() as writer:
-        tx = writer.begin()
+    with transaction(db_engine) as writer:  # the ETL's load transaction
         replace_current_data(writer, {"cases": _cases(["N1", "N2", "N3", "N4"])})
         # A separate connection (the web app) still sees the last committed load.
-        with reader.connect() as r:
+        with db_engine.connect() as r:
+            if db_engine.dialect.name == "postgresql":
+                r.exec_driver_sql("SET lock_timeout = '2s'")  # fail, never hang
             assert r.execute(select(func.count()).select_from(Case)).scalar_one() == 2
-        tx.commit()
     assert _count(db_engine) == 4
 
 
@@ -160,18 +160,29 @@ def test_rebuild_table_rolls_back_and_readers_never_see_half_a_table(db_engine: 
         rebuild_table(conn, Obligation, _obligations(["x"]))
         raise RuntimeError("load failed after the rebuild")
     assert _obligation_ids(db_engine) == ["a", "b"]
-    with db_engine.connect() as writer:
-        tx = writer.begin()
-        rebuild_table(writer, Obligation, _obligations(["n1", "n2", "n3"]))
-        with db_engine.connect() as reader:
-            if db_engine.dialect.name == "sqlite":  # WAL: the last committed rows
-                assert reader.execute(select(func.count()).select_from(Obligation)).scalar() == 2
-            else:  # PostgreSQL: the reader waits for the swap's commit, it never sees a mix
+    with pytest.raises(RuntimeError), transaction(db_engine) as conn:
+        rebuild_table(conn, Obligation, _obligations(["y"]))
+        raise RuntimeError("load failed before its end")
+    assert _obligation_ids(db_engine) == ["a", "b"]
+    assert "obligations__new" not in inspect(db_engine).get_table_names()
+
+    def count() -> int:
+        with db_engine.connect() as reader:  # another connection, as the web app's
+            if db_engine.dialect.name == "postgresql":
                 reader.exec_driver_sql("SET lock_timeout = '300ms'")
-                with pytest.raises(OperationalError, match="lock timeout"):
-                    reader.execute(select(func.count()).select_from(Obligation))
-        tx.commit()
-    assert _obligation_ids(db_engine) == ["n1", "n2", "n3"]
+            return reader.execute(select(func.count()).select_from(Obligation)).scalar_one()
+
+    with transaction(db_engine) as conn:  # the ETL's load transaction
+        rebuild_table(conn, Obligation, _obligations(["n1", "n2", "n3"]))
+        replace_current_data(conn, {"cases": _cases(["C1"])})
+        assert count() == 2  # the last committed rows, on both backends, without waiting
+    assert _obligation_ids(db_engine) == ["n1", "n2", "n3"] and _count(db_engine) == 1
+    if db_engine.dialect.name == "postgresql":  # outside transaction(): swapped at once
+        with db_engine.begin() as conn:
+            rebuild_table(conn, Obligation, _obligations(["m1"]))
+            with pytest.raises(OperationalError, match="lock timeout"):
+                count()  # waits for the commit, never sees a mix
+        assert _obligation_ids(db_engine) == ["m1"]
 
 
 def test_bulk_insert_encodes_json_values(db_engine: Engine) -> None:

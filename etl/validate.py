@@ -113,10 +113,10 @@ def _cast_rule(
     st: Staged,
     col_type: str,
     rule: str,
-    message: Callable[[contract.Column], str | Callable[[str], str]],
+    message: Callable[[contract.Column], Message | Callable[[pd.Series], Message]],
 ) -> pd.DataFrame:
     """Problems where a cell of a `col_type` column could not be cast. `message(column)`
-    is the text, or a function of the cell's value giving it."""
+    is the text, or a function of the cells' values (a Series) giving the texts."""
     return _concat(
         [
             _problems(st, _cast_failed(st, c), c.danish, rule, message(c))
@@ -133,7 +133,9 @@ def rule_date_format(st: Staged) -> pd.DataFrame:
         "date-format",
         lambda c: (
             lambda v: (
-                f"{c.danish} is not a valid date (YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY): '{v}'"
+                f"{c.danish} is not a valid date (YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY): '"
+                + v
+                + "'"
             )
         ),
     )
@@ -145,7 +147,7 @@ def rule_bool_format(st: Staged) -> pd.DataFrame:
         st,
         contract.BOOL,
         "bool-format",
-        lambda c: lambda v: f"{c.danish} must be J/N, ja/nej, 1/0 or true/false, not '{v}'",
+        lambda c: lambda v: f"{c.danish} must be J/N, ja/nej, 1/0 or true/false, not '" + v + "'",
     )
 
 
@@ -202,7 +204,7 @@ def rule_enum(st: Staged) -> pd.DataFrame:
         st,
         contract.ENUM,
         "enum",
-        lambda c: lambda v: f"{c.danish} must be one of {', '.join(c.values)}, not '{v}'",
+        lambda c: lambda v: f"{c.danish} must be one of {', '.join(c.values)}, not '" + v + "'",
     )
 
 
@@ -215,7 +217,7 @@ def rule_paragraph_format(st: Staged) -> pd.DataFrame:
         lambda c: (
             lambda v: (
                 f"{c.danish} is not a recognisable legal basis (e.g. SEL52.3.7, "
-                f"'SEL § 52, stk. 3, nr. 7', BL32.1.3): '{v}'"
+                "'SEL § 52, stk. 3, nr. 7', BL32.1.3): '" + v + "'"
             )
         ),
     )

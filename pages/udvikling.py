@@ -51,6 +51,8 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
     data: list[dict[str, Any]] = []
     hist = month_series(df)
     for i, (center, g) in enumerate(hist.groupby("center", sort=True)):
+        if not (g["denominator"] > 0).any():
+            continue  # the KPI counts no cases in this center (e.g. a child KPI in RCK)
         colour = COLOURS[i % len(COLOURS)]
         short = "Hele forvaltningen" if center == "ALL" else str(center)
         g = g.sort_values("as_of")
@@ -127,6 +129,8 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
                     "y": 1.03,
                     "yref": "y",
                     "text": f"Milepæl {fmt.date(d)}",
+                    "xanchor": "left",
+                    "xshift": 3,
                     "showarrow": False,
                     "font": {"size": 11, "color": "#495057"},
                 }

@@ -147,6 +147,22 @@ def test_next_deadline_may_lie_after_the_extract_date(tmp_path: Path) -> None:
     assert _prepare(tmp_path, files).problems.empty
 
 
+def test_messages_quote_the_cell_that_broke_the_rule(tmp_path: Path) -> None:
+    files = valid_files()
+    files["sager"][1].update(oprettet="2024-13-01", maalgruppe="barn")
+    files["medarbejdere"][0]["aktiv"] = "maybe"
+    files["foranstaltninger"][0]["paragraf"] = "SEL paragraf"
+    prep = _prepare(tmp_path, files)
+    err = prep.problems[prep.problems["severity"] == "error"]
+    messages = dict(zip(err["rule"], err["message"], strict=True))
+    assert messages["date-format"] == (
+        "oprettet is not a valid date (YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY): '2024-13-01'"
+    )
+    assert messages["enum"] == "maalgruppe must be one of born, voksen, not 'barn'"
+    assert messages["bool-format"] == "aktiv must be J/N, ja/nej, 1/0 or true/false, not 'maybe'"
+    assert messages["paragraph-format"].endswith("BL32.1.3): 'SEL paragraf'")
+
+
 def test_every_problem_is_collected_in_one_pass(tmp_path: Path) -> None:
     files = valid_files()
     files["sager"][1].update(oprettet="x", maalgruppe="", akut="kanske")

@@ -281,3 +281,22 @@ def test_overblik_names_kpis_without_cases_instead_of_empty_cards() -> None:
     walk(section)
     assert len(cards) == 1 and "19 af 20 sager" in texts(cards[0])
     assert f"Ingen sager tæller med i dag: K1 {labels.kpi_label('K1')}, K6 " in text
+
+
+def test_udvikling_leaves_out_centers_without_cases_and_marks_milestones() -> None:
+    rows = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2025-11-30", "2025-12-31", "2025-11-30", "2025-12-31"]),
+            "kind": ["recomputed"] * 4,
+            "kpi": ["K3"] * 4,
+            "center": ["HCK", "HCK", "RCK", "RCK"],
+            "numerator": [5, 6, 0, 0],
+            "denominator": [10, 10, 0, 0],  # K3 counts no case in RCK
+            "value": [0.5, 0.6, None, None],
+            "target": [0.95] * 4,
+        }
+    )
+    fig = udvikling.trend_figure(rows, "K3")
+    assert [t["name"] for t in fig["data"]] == ["HCK"]
+    notes = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "Milepæl 31. dec. 2025" in notes  # the rules' year-end milestone

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import dash
@@ -35,6 +36,33 @@ RUN_STATUS = {
     "failed": "✖ Fejlet",
     "running": "… I gang",
 }
+
+
+# The ETL's run messages (English, as the CLI prints them) in Danish; others as they are.
+RUN_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^(\d+) rows rejected; (\d+) problems \((\d+) errors\)$"),
+        "{0} rækker afvist; {1} problemer ({2} fejl)",
+    ),
+    (
+        re.compile(r"^same extract as run (\d+): nothing loaded$"),
+        "Samme udtræk som kørsel {0}: intet indlæst",
+    ),
+    (
+        re.compile(r"^stale: still running after (.+); marked failed$"),
+        "Hang i {0}; markeret som fejlet",
+    ),
+)
+
+
+def run_message(message: Any) -> str:
+    """A run's message in Danish where the ETL's wording is known; else as it is."""
+    text = "" if message is None else str(message)
+    for pattern, danish in RUN_MESSAGES:
+        m = pattern.match(text)
+        if m:
+            return danish.format(*(fmt.number(int(g)) if g.isdigit() else g for g in m.groups()))
+    return text[:160]
 
 
 def _json_total(value: Any) -> int:
@@ -72,7 +100,7 @@ def layout(regel: str | None = None, koersel: str | None = None, **_params: Any)
             fmt.date(r["extract_date"]),
             fmt.number(_json_total(r["rows_loaded"])),
             fmt.number(_json_total(r["rows_rejected"])),
-            (str(r["message"]) if r["message"] is not None else "")[:160],
+            run_message(r["message"]),
         ]
         for r in runs.to_dict("records")
     ]

@@ -300,3 +300,19 @@ def test_udvikling_leaves_out_centers_without_cases_and_marks_milestones() -> No
     assert [t["name"] for t in fig["data"]] == ["HCK"]
     notes = [a["text"] for a in fig["layout"]["annotations"]]
     assert "Milepæl 31. dec. 2025" in notes  # the rules' year-end milestone
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "266 rows rejected; 1323 problems (323 errors)",
+            "266 rækker afvist; 1.323 problemer (323 fejl)",
+        ),
+        ("same extract as run 4: nothing loaded", "Samme udtræk som kørsel 4: intet indlæst"),
+        ("sager.csv: missing required column 'cpr'", "sager.csv: missing required column 'cpr'"),
+        (None, ""),
+    ],
+)
+def test_run_messages_in_danish(message: str | None, expected: str) -> None:
+    assert datakvalitet.run_message(message) == expected

@@ -150,9 +150,10 @@ def _child(kind: str, path: str, url: str) -> None:
 def _tree_rss_mb(proc: psutil.Process) -> float:
     """Resident memory of a process and all its children (the history process too)."""
     total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
+    with contextlib.suppress(psutil.Error):  # the process may end while we look
+        for p in [proc, *proc.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                total += p.memory_info().rss
     return total / 2**20
 
 

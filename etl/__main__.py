@@ -60,7 +60,9 @@ def _print_result(res: RunResult) -> None:
 def cmd_load(args: argparse.Namespace) -> int:
     engine = _engine(args.database_url)
     try:
-        res = load_extract(Path(args.path), as_of=args.as_of, engine=engine)
+        res = load_extract(
+            Path(args.path), as_of=args.as_of, engine=engine, allow_older=args.allow_older
+        )
     except EtlBusy as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
@@ -125,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load", help="load an extract folder or .zip into the store")
     p.add_argument("path", help="extract folder or .zip")
     p.add_argument("--as-of", type=_date, default=None, help="extract date (YYYY-MM-DD)")
+    p.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="load an extract dated before the last loaded one (KPI figures dated after it "
+        "are removed)",
+    )
     p.add_argument("--database-url", default=None, help="store URL (default: DATABASE_URL)")
     p.set_defaults(func=cmd_load)
 

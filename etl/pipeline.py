@@ -261,14 +261,40 @@ def _last_loaded(engine: Engine) -> Any:
         ).first()
 
 
+def _refuse_older(prep: Prepared, last: Any, dated_by_option: bool) -> None:
+    """Raise ExtractRefused when the extract is dated before the last loaded one."""
+    if last is None or last.extract_date is None or prep.extract_date >= last.extract_date:
+        return
+    manifest = None if dated_by_option else prep.extract.manifest
+    raise ExtractRefused(
+        [
+            Problem(
+                "extract-older",
+                f"the extract date {prep.extract_date.isoformat()} is before that of the last "
+                f"load ({last.extract_date.isoformat()}, run {last.run_id}); nothing loaded "
+                "(etl load --allow-older loads it anyway)",
+                file=manifest.label if manifest is not None else "--as-of",
+                line=2 if manifest is not None else None,
+                column=contract.MANIFEST_DATE if manifest is not None else None,
+                value=prep.extract_date.isoformat(),
+            )
+        ]
+    )
+
+
 def load_extract(
     path: Path | str,
     *,
     as_of: dt.date | None = None,
     engine: Engine | None = None,
     today: dt.date | None = None,
+    allow_older: bool = False,
 ) -> RunResult:
     """Load the extract at `path` (folder or .zip) into the store; one recorded run.
+
+    An extract dated before the last loaded one is refused (loaded by mistake, it
+    would turn the store back in time) unless `allow_older`: then the KPI figures
+    dated after it, computed from the newer data it replaces, are removed.
 
     Raises `EtlBusy` when another run is in progress (nothing is recorded).
     Otherwise never raises: a refused extract, a duplicate and an unexpected
@@ -284,6 +310,8 @@ def load_extract(
     try:
         try:
             prep = prepare(path, as_of=as_of, today=today)
+            if not allow_older:
+                _refuse_older(prep, _last_loaded(engine), dated_by_option=as_of is not None)
         except ExtractRefused as refused:
             problems = mask_problem_values(problems_frame(refused.problems))
             with engine.begin() as conn:

@@ -44,6 +44,8 @@ class HistoryJob:
         background: bool | None = None,
     ) -> None:
         self._data = normalise(data)  # only the columns the engine reads
+        # the history needs no CPR number: none is sent to the other process
+        self._data["cases"] = self._data["cases"].drop(columns="cpr")
         self._args = (list(month_ends), rules, list(levels) if levels is not None else None)
         n_cases = len(self._data["cases"])
         self.background = n_cases >= BACKGROUND_MIN_CASES if background is None else background

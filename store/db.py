@@ -190,24 +190,35 @@ def bulk_insert(conn: Connection, model: type[Base], df: pd.DataFrame) -> int:
     return _bulk_insert(conn, model.__table__, df)
 
 
+# Rows converted to Python tuples at a time: bounds the memory a big table costs.
+BULK_CHUNK_ROWS = 50_000
+
+
 def _bulk_insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     if df.empty:
         return 0
     columns = [c.name for c in table.columns if c.name in df.columns]
     sqlite = conn.dialect.name == "sqlite"
-    rows = _rows(df, columns, _column_kinds(table), sqlite)
+    kinds = _column_kinds(table)
     quoted = ", ".join(f'"{c}"' for c in columns)
+    chunks = (
+        _rows(df.iloc[i : i + BULK_CHUNK_ROWS], columns, kinds, sqlite)
+        for i in range(0, len(df), BULK_CHUNK_ROWS)
+    )
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
         sql = f'COPY "{table.name}" ({quoted}) FROM STDIN'
         with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
+            for rows in chunks:
+                for row in rows:
+                    copy.write_row(row)
     else:
         marks = ", ".join("?" for _ in columns)
         cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cur.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
-    return len(rows)
+        insert_sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
+        for rows in chunks:
+            cur.executemany(insert_sql, rows)
+    return len(df)
 
 
 def replace_tables(conn: Connection, frames: Mapping[type[Base], pd.DataFrame]) -> dict[str, int]:

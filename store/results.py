@@ -98,6 +98,13 @@ def refresh_monitoring(
     ev = mon.evaluation
     clock.lap("evaluate")
     replace_tables(conn, {KpiMember: ev.members})
+    # the snapshot of this date is replaced; any dated after it (and history month-ends
+    # after it) came from newer data that this load replaces (etl load --allow-older)
+    conn.execute(
+        delete(KpiResult).where(
+            KpiResult.kind.in_(("snapshot", "recomputed")), KpiResult.as_of > as_of
+        )
+    )
     conn.execute(delete(KpiResult).where(KpiResult.kind == "snapshot", KpiResult.as_of == as_of))
     bulk_insert(conn, KpiResult, _with_run(ev.results, run_id))
     conn.execute(delete(KpiResult).where(KpiResult.kind == "forecast"))

@@ -256,3 +256,24 @@ def test_as_of_wins_and_date_rules_use_it(db_engine: Engine, tmp_path: Path) -> 
     assert ("opfoelgninger.csv", "dato") in after  # 2024-05-01
     with db_engine.connect() as c:
         assert c.execute(select(EtlRun.extract_date)).scalar_one() == dt.date(2024, 4, 1)
+
+
+def test_an_older_extract_is_refused_unless_allowed(db_engine: Engine, tmp_path: Path) -> None:
+    first = load_extract(write_extract(tmp_path / "x"), engine=db_engine)
+    assert first.status == "loaded"
+    older = AS_OF - dt.timedelta(days=1)
+    before = read_current_data(db_engine)["cases"]
+    res = load_extract(write_extract(tmp_path / "y"), as_of=older, engine=db_engine)
+    assert res.status == "refused"
+    (problem,) = res.problems
+    assert (problem.rule, problem.file, problem.column) == ("extract-older", "--as-of", None)
+    assert f"before that of the last load ({AS_OF.isoformat()}, run {first.run_id})" in (
+        problem.message
+    )
+    pd.testing.assert_frame_equal(read_current_data(db_engine)["cases"], before)
+    allowed = load_extract(
+        write_extract(tmp_path / "z"), as_of=older, engine=db_engine, allow_older=True
+    )
+    assert allowed.status == "loaded"
+    snaps = store.results.read_results(db_engine, kind="snapshot")
+    assert set(snaps["as_of"].dt.date) == {older}  # the newer figures went with their data

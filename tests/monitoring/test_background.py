@@ -21,6 +21,7 @@ def test_history_in_a_second_process_equals_the_inline_history() -> None:
     data = _mixed()
     job = HistoryJob(data, ENDS, RULES, LEVELS, background=True)
     assert job.background
+    assert "cpr" not in job._data["cases"].columns  # no CPR number leaves this process
     got = job.result()
     expected = history(data, ENDS, RULES, LEVELS)
     assert len(got) > 0 and set(got["level"]) == set(LEVELS)

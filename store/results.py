@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy import Connection, Engine, Select, delete, func, select
 
 from monitoring import evaluate_all, history, load_rules
 from monitoring.background import HistoryJob
@@ -54,12 +55,16 @@ class _Clock:
 def missing_history(conn: Connection | Engine, as_of: dt.date) -> list[dt.date] | None:
     """The month-ends to compute when the store holds no history yet, else None."""
     stmt = select(func.count()).select_from(KpiResult).where(KpiResult.kind == "recomputed")
+    n = _scalar(conn, stmt)
+    return None if n else month_ends_before(as_of, HISTORY_MONTHS)
+
+
+def _scalar(conn: Connection | Engine, stmt: Select[Any]) -> Any:
+    """The single value a statement selects (None if no row), on a connection or engine."""
     if isinstance(conn, Engine):
         with conn.connect() as c:
-            n = c.execute(stmt).scalar_one()
-    else:
-        n = conn.execute(stmt).scalar_one()
-    return None if n else month_ends_before(as_of, HISTORY_MONTHS)
+            return c.execute(stmt).scalar_one_or_none()
+    return conn.execute(stmt).scalar_one_or_none()
 
 
 def start_history(
@@ -189,7 +194,4 @@ def latest_extract_date(conn: Connection | Engine) -> dt.date | None:
         .order_by(EtlRun.run_id.desc())
         .limit(1)
     )
-    if isinstance(conn, Engine):
-        with conn.connect() as c:
-            return c.execute(stmt).scalar_one_or_none()
-    return conn.execute(stmt).scalar_one_or_none()
+    return _scalar(conn, stmt)

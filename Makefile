@@ -4,7 +4,7 @@ run:        ## demo extract + ETL + dashboard on localhost
 test:       ## the whole test suite (SQLite + PostgreSQL + headless Chromium)
 	bin/test
 lint:
-	bin/setup && .venv/bin/ruff check . && .venv/bin/ruff format --check .
+	bin/lint
 format:
 	bin/setup && .venv/bin/ruff check --fix . && .venv/bin/ruff format .
 bench:      ## benchmarks (by hand): load, KPIs, web

@@ -16,8 +16,8 @@ from dash import Input, Output, callback, dcc, html
 
 import settings
 from components import format as fmt
-from components import ui
-from store import queries
+from components import ui, urls
+from store import data_quality
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +25,13 @@ NAV_LOCATION = "shell-location"
 STALE_BANNER = "shell-stale-banner"
 
 NAV_ITEMS: tuple[tuple[str, str], ...] = (
-    ("Overblik", "/"),
-    ("Sager", "/sager"),
-    ("Fristkalender", "/fristkalender"),
-    ("Udvikling", "/udvikling"),
-    ("Sagsbehandlingsfrister", "/sagsbehandlingsfrister"),
-    ("Klager og gennemgange", "/klager"),
-    ("Datakvalitet", "/datakvalitet"),
+    ("Overblik", urls.OVERVIEW),
+    ("Sager", urls.CASES),
+    ("Fristkalender", urls.CALENDAR),
+    ("Udvikling", urls.TREND),
+    ("Sagsbehandlingsfrister", urls.PROCESSING),
+    ("Klager og gennemgange", urls.COMPLAINTS),
+    ("Datakvalitet", urls.DATA_QUALITY),
 )
 
 app = dash.Dash(
@@ -54,7 +54,7 @@ def _navbar() -> dbc.Navbar:
     return dbc.Navbar(
         dbc.Container(
             [
-                dbc.NavbarBrand("Fristvagt", href="/", className="fw-bold"),
+                dbc.NavbarBrand("Fristvagt", href=urls.OVERVIEW, className="fw-bold"),
                 dbc.Nav(links, navbar=True, className="flex-wrap"),
             ],
             fluid=True,
@@ -79,7 +79,7 @@ app.layout = html.Div(
 
 
 def stale_banner(
-    freshness: queries.Freshness, now: dt.datetime, stale_hours: float
+    freshness: data_quality.Freshness, now: dt.datetime, stale_hours: float
 ) -> dbc.Alert | None:
     """The warning shown on every page when data is missing or older than STALE_HOURS."""
     if freshness.last_loaded_at is None:
@@ -103,7 +103,7 @@ def stale_banner(
                 f"Seneste indlæsning: {fmt.timestamp(freshness.last_loaded_at)} "
                 f"({fmt.number(hours)} timer siden). Tallene kan være forældede; "
                 "se ",
-                dcc.Link("Datakvalitet", href="/datakvalitet"),
+                dcc.Link("Datakvalitet", href=urls.DATA_QUALITY),
                 ".",
             ],
             color="warning",
@@ -115,10 +115,10 @@ def stale_banner(
 @callback(Output(STALE_BANNER, "children"), Input(NAV_LOCATION, "pathname"))
 def update_banner(_pathname: str | None) -> dbc.Alert | None:
     try:
-        fresh = queries.freshness(ui.engine(), ui.scope())
+        fresh = data_quality.freshness(ui.engine(), ui.scope())
     except Exception:  # a store without schema counts as "no load"
         log.exception("could not read the load history")
-        fresh = queries.Freshness(None, None, None)
+        fresh = data_quality.Freshness(None, None, None)
     return stale_banner(fresh, dt.datetime.now(), float(settings.STALE_HOURS.get()))
 
 

@@ -1,73 +1,230 @@
-"""Fristvagt settings: declared once, with name, default and help.
+"""Fristvagt settings: declared once, with name, typed default, parser and help.
 
-Values come from the environment, or from a `.env` file in the working
-directory (the environment wins). `python -m settings` prints them all, and
-the README's settings table is generated from the same declarations.
+Values come from the environment, or from a `.env` file in the project folder
+(the environment wins). The `.env` file is read once, on the first `get()`;
+`FRISTVAGT_IGNORE_DOTENV=1` skips it (the test suite sets it, so that no
+developer's `.env` changes a test). `python -m settings` prints the values in
+force; `python -m settings --markdown` prints the README's settings table, and
+a test checks that the README holds exactly that table.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parent
+DOTENV = ROOT / ".env"
+IGNORE_DOTENV = "FRISTVAGT_IGNORE_DOTENV"
+
+T = TypeVar("T")
+_dotenv_read = False
+
+
+class SettingError(ValueError):
+    """A setting's value cannot be parsed (named in the message)."""
+
+
+def _read_dotenv_once() -> None:
+    global _dotenv_read
+    if not _dotenv_read:
+        _dotenv_read = True
+        if os.environ.get(IGNORE_DOTENV) != "1":
+            load_dotenv(DOTENV, override=False)
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _path(raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _share(raw: str) -> float:
+    value = float(raw)
+    if not 0 <= value <= 1:
+        raise ValueError("must be a share between 0 and 1, e.g. 0.5")
+    return value
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return raw
+
+    return parse
+
+
+def _month_days(raw: str) -> tuple[tuple[int, int], ...]:
+    """`MM-DD,MM-DD` -> ((month, day), ...); empty for none."""
+    days: list[tuple[int, int]] = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        month, _, day = part.partition("-")
+        m, d = int(month), int(day)
+        if not (1 <= m <= 12 and 1 <= d <= 31):
+            raise ValueError(f"'{part}' is not MM-DD")
+        days.append((m, d))
+    return tuple(days)
 
 
 @dataclass(frozen=True)
-class Setting:
+class Setting(Generic[T]):
+    """One setting: its environment name, the default (as written in the
+    environment), how to parse it, and a help text for the README."""
+
     name: str
     default: str
     help: str
+    parse: Callable[[str], T]
 
-    def get(self) -> str:
-        load_dotenv(ROOT / ".env", override=False)
+    def raw(self) -> str:
+        """The text in force: the environment (or `.env`), else the default."""
+        _read_dotenv_once()
         return os.environ.get(self.name, self.default)
 
+    def get(self) -> T:
+        """The parsed value in force."""
+        raw = self.raw()
+        try:
+            return self.parse(raw)
+        except ValueError as exc:
+            raise SettingError(f"setting {self.name}={raw!r}: {exc}") from None
 
-DATABASE_URL = Setting(
+
+DATABASE_URL: Setting[str] = Setting(
     "DATABASE_URL",
     f"sqlite:///{ROOT / 'data' / 'fristvagt.sqlite'}",
     "SQLAlchemy URL of the store. SQLite file by default; PostgreSQL in production, "
     "e.g. postgresql+psycopg://user@host/db.",
+    _text,
 )
-SQLITE_BUSY_TIMEOUT_MS = Setting(
+SQLITE_BUSY_TIMEOUT_MS: Setting[int] = Setting(
     "SQLITE_BUSY_TIMEOUT_MS",
     "30000",
     "How long a SQLite reader or writer waits for a lock before failing (ms).",
+    _positive_int,
 )
-DEMO_DIR = Setting(
-    "DEMO_DIR", str(ROOT / "data" / "demo-extract"), "Where `make run` writes the demo extract."
+DEMO_DIR: Setting[Path] = Setting(
+    "DEMO_DIR",
+    str(ROOT / "data" / "demo-extract"),
+    "Where `make run` writes the demo extract.",
+    _path,
 )
-DEMO_SCALE = Setting("DEMO_SCALE", "kbh", "Scale of the demo extract: kbh or national.")
-DEMO_AS_OF = Setting(
-    "DEMO_AS_OF", "", "Extract date of the demo extract (YYYY-MM-DD); empty means yesterday."
+DEMO_SCALE: Setting[str] = Setting(
+    "DEMO_SCALE",
+    "kbh",
+    "Scale of the demo extract: tiny, kbh or national.",
+    _choice("tiny", "kbh", "national"),
 )
-RULES_FILE = Setting(
+DEMO_AS_OF: Setting[str] = Setting(
+    "DEMO_AS_OF",
+    "",
+    "Extract date of the demo extract (YYYY-MM-DD); empty means yesterday.",
+    _text,
+)
+RULES_FILE: Setting[Path] = Setting(
     "RULES_FILE",
     str(ROOT / "monitoring" / "rules.yaml"),
     "Deadline rule file (law rules, intervals, processing deadlines, targets).",
+    _path,
 )
-OPTIONAL_HOLIDAYS = Setting(
+OPTIONAL_HOLIDAYS: Setting[tuple[tuple[int, int], ...]] = Setting(
     "OPTIONAL_HOLIDAYS",
     "12-24,12-31,06-05",
     "Extra days off (MM-DD, comma separated) treated as holidays for working-day "
     "deadlines: Christmas Eve, New Year's Eve, Constitution Day. Empty for none.",
+    _month_days,
 )
-HOST = Setting("HOST", "127.0.0.1", "Interface the web app listens on.")
-PORT = Setting("PORT", "8050", "Port the web app listens on.")
-STALE_HOURS = Setting(
-    "STALE_HOURS", "36", "Show a warning banner when the newest good load is older than this."
+HOST: Setting[str] = Setting("HOST", "127.0.0.1", "Interface the web app listens on.", _text)
+PORT: Setting[int] = Setting("PORT", "8050", "Port the web app listens on.", _positive_int)
+STALE_HOURS: Setting[float] = Setting(
+    "STALE_HOURS",
+    "36",
+    "Show a warning banner when the newest good load is older than this.",
+    _positive_float,
 )
-LOG_LEVEL = Setting("LOG_LEVEL", "INFO", "Python log level.")
+EXTRACT_MAX_BYTES: Setting[int] = Setting(
+    "EXTRACT_MAX_BYTES",
+    "2000000000",
+    "Largest unpacked size of an extract (bytes, all files together); a larger one is "
+    "refused before it is read.",
+    _positive_int,
+)
+EXTRACT_MAX_RATIO: Setting[float] = Setting(
+    "EXTRACT_MAX_RATIO",
+    "100",
+    "Largest unpacked size per packed byte of a zip entry; a zip bomb is refused before it "
+    "is unpacked.",
+    _positive_float,
+)
+LOAD_MIN_ROWS_SHARE: Setting[float] = Setting(
+    "LOAD_MIN_ROWS_SHARE",
+    "0.5",
+    "A required file with fewer rows than this share of its rows in the last good load "
+    "is refused as cut short (`file-shrunk`); `etl load --accept-shrink` loads it anyway. "
+    "0 turns the check off.",
+    _share,
+)
+LOAD_MAX_REJECTED_SHARE: Setting[float] = Setting(
+    "LOAD_MAX_REJECTED_SHARE",
+    "0.5",
+    "A load that would reject more than this share of a file's rows is refused "
+    "(`too-many-rejected`); `etl load --accept-shrink` loads it anyway. 1 turns the check off.",
+    _share,
+)
+LOAD_CHECK_MIN_ROWS: Setting[int] = Setting(
+    "LOAD_CHECK_MIN_ROWS",
+    "20",
+    "The two shares above are checked only for files of at least this many rows (in the "
+    "last good load, or in the extract): a few rows more or less in a small file mean little.",
+    _positive_int,
+)
+RETENTION_RUNS: Setting[int] = Setting(
+    "RETENTION_RUNS",
+    "30",
+    "Problems and rejected rows (which hold full CPR numbers) are kept for this many newest "
+    "runs, and always for the current load; older ones are purged after each load and by "
+    "`etl prune`.",
+    _positive_int,
+)
+LOG_LEVEL: Setting[str] = Setting(
+    "LOG_LEVEL",
+    "INFO",
+    "Python log level.",
+    _choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+)
 
-ALL: tuple[Setting, ...] = tuple(v for v in list(globals().values()) if isinstance(v, Setting))
+ALL: tuple[Setting[object], ...] = tuple(
+    v for v in list(globals().values()) if isinstance(v, Setting)
+)
 
 
 def markdown_table() -> str:
-    """The settings as a Markdown table (used for the README)."""
+    """The settings as a Markdown table (the README holds exactly this)."""
     rows = ["| name | default | help |", "|---|---|---|"]
     for s in ALL:
         default = s.default.replace(str(ROOT), ".")
@@ -75,6 +232,14 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
-if __name__ == "__main__":
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["--markdown"]:
+        print(markdown_table())
+        return 0
     for s in ALL:
-        print(f"{s.name}={s.get()}")
+        print(f"{s.name}={s.raw()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -61,6 +61,7 @@ class RunStatus(StrEnum):
     REFUSED = "refused"
     DUPLICATE = "duplicate"
     FAILED = "failed"
+    ABORTED = "aborted"  # its process died during the load (marked by the next load)
 
 
 class Severity(StrEnum):
@@ -89,6 +90,7 @@ RUN_STATUS_LABELS: dict[RunStatus, str] = {
     RunStatus.REFUSED: "Afvist",
     RunStatus.DUPLICATE: "Allerede indlæst",
     RunStatus.FAILED: "Fejlet",
+    RunStatus.ABORTED: "Afbrudt",
 }
 
 
@@ -116,8 +118,17 @@ PROBLEM_CODES: dict[str, ProblemCode] = _catalogue(
     ProblemCode("missing-column", "Påkrævet kolonne mangler"),
     ProblemCode("duplicate-column", "Kolonnen findes flere gange"),
     ProblemCode("unknown-column", "Ukendt kolonne (ignoreret)", Severity.WARNING),
+    ProblemCode("unknown-file", "Ukendt fil (ignoreret)", Severity.WARNING),
+    ProblemCode("optional-file-missing", "Valgfri fil mangler (tabellen tømmes)", Severity.WARNING),
+    ProblemCode("mixed-encoding", "Blandet tegnsæt (UTF-8 og Windows-1252)", Severity.WARNING),
+    ProblemCode("extract-too-large", "Udtrækket er for stort"),
+    ProblemCode("zip-ratio", "Mistænkeligt stærkt pakket fil (zip-bombe?)"),
     ProblemCode("no-extract-date", "Ingen udtræksdato (dags dato brugt)", Severity.WARNING),
     ProblemCode("extract-older", "Udtrækket er ældre end sidste indlæsning"),
+    # plausibility of the whole extract (refused unless an operator accepts it)
+    ProblemCode("extract-future", "Udtræksdatoen ligger i fremtiden"),
+    ProblemCode("file-shrunk", "Filen har langt færre rækker end ved sidste indlæsning"),
+    ProblemCode("too-many-rejected", "For stor en andel af filens rækker er afvist"),
     # one row
     ProblemCode("required", "Påkrævet værdi mangler"),
     ProblemCode("date-format", "Ugyldig dato"),
@@ -129,9 +140,11 @@ PROBLEM_CODES: dict[str, ProblemCode] = _catalogue(
     ProblemCode("too-long", "Værdien er for lang"),
     ProblemCode("duplicate-id", "Id'et findes flere gange"),
     ProblemCode("date-before-1990", "Dato før 1990"),
+    ProblemCode("date-after-2100", "Dato efter 2100"),
     ProblemCode("date-after-extract", "Dato efter udtræksdatoen"),
     ProblemCode("end-before-start", "Slutdato før startdato"),
     ProblemCode("plan-without-date", "Handleplan uden dato"),
+    ProblemCode("control-character", "Kontroltegn i værdien"),
     # across files
     ProblemCode("unknown-case", "Ukendt sag"),
     ProblemCode("unknown-caseworker", "Ukendt sagsbehandler", Severity.WARNING),
@@ -153,8 +166,9 @@ RUN_OUTCOMES: dict[str, str] = {
     "loaded": "{rows_rejected} rækker afvist; {problems} problemer ({errors} fejl)",
     "duplicate": "Samme udtræk som kørsel {same_as_run}: intet indlæst",
     "refused": "Afvist: {rules}; intet indlæst",
-    "stale": "Hang i over {hours} timer; markeret som fejlet",
+    "stale": "Hang i over {hours} timer; markeret som fejlet",  # runs of older versions
     "failed": "Uventet fejl ({error}); intet indlæst",
+    "aborted": "Afbrudt: processen stoppede under indlæsningen",
 }
 
 

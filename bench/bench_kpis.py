@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/bench_kpis.py [--source synthetic|demo]
 
-Data: the demo generator `etl.demo.write_demo_extract` + the ETL's reader when
+Data: the demo generator `demo.write_demo_extract` + the ETL's reader when
 they are available and --source demo is given; otherwise synthetic frames of the
 right sizes (kbh ~23k cases, ~60k measures, ~150k follow-ups; national 15x),
 generated here, vectorised.
@@ -157,15 +157,15 @@ def synthetic(scale: int, seed: int = 1, as_of: dt.date = AS_OF) -> dict[str, pd
 
 
 def demo(scale: str, as_of: dt.date) -> dict[str, pd.DataFrame]:
-    """Demo extract -> the ETL's staging (`etl.pipeline.prepare`), as the nightly load sees it."""
+    """Demo extract -> the ETL's staging (`etl.prepare.prepare`), as the nightly load sees it."""
     import tempfile
 
-    from etl.demo import write_demo_extract
-    from etl.pipeline import prepare
+    from demo import write_demo_extract
+    from etl.prepare import prepare
 
     out = Path(tempfile.mkdtemp()) / scale
     t0 = time.perf_counter()
-    write_demo_extract(out, scale, 1, as_of)
+    write_demo_extract(out, scale=scale, seed=1, as_of=as_of)
     prep = prepare(out, as_of=as_of)
     print(f"  (demo extract written and prepared in {time.perf_counter() - t0:.1f} s)")
     return dict(prep.frames)

@@ -4,7 +4,7 @@ For each scale (kbh, national) and store (SQLite, PostgreSQL):
 - baseline: the same CSV files read with `pandas.read_csv(dtype=str)`, renamed,
   and bulk-inserted with `store.db.bulk_insert` into the same tables in one
   transaction, no validation;
-- etl: `etl.pipeline.load_extract` into the empty store: read, stage, validate,
+- etl: `jobs.load.load_extract` into the empty store: read, stage, validate,
   load, run record, monitoring refresh, and the one-off three years of month-end
   history (computed in a second process while the extract is written);
 - nightly: the next night's load (the extract of the day after) into that store:
@@ -48,7 +48,7 @@ def _extract(scale: str, as_of: dt.date = AS_OF) -> Path:
     )
     if (out / "manifest.csv").exists():
         return out
-    from etl.demo import write_demo_extract
+    from demo import write_demo_extract
 
     t = time.perf_counter()
     path = write_demo_extract(out, scale=scale, seed=1, as_of=as_of, error_rate=0.0)
@@ -114,7 +114,7 @@ def _child_baseline(path: Path, url: str) -> dict[str, object]:
 
 
 def _child_etl(path: Path, url: str) -> dict[str, object]:
-    from etl.pipeline import load_extract
+    from jobs.load import load_extract
     from store import db
 
     engine = db.get_engine(url)
@@ -128,7 +128,7 @@ def _child_etl(path: Path, url: str) -> dict[str, object]:
 
 def _child_nightly(path: Path, url: str) -> dict[str, object]:
     """The first night's load (not timed), then the next night's (timed)."""
-    from etl.pipeline import load_extract
+    from jobs.load import load_extract
     from store import db
 
     first, following = str(path).split("|")

@@ -1,1 +1,7 @@
-"""Shared UI pieces of the web app: Danish formatting, labels, layout helpers."""
+"""The web app's shared pieces.
+
+urls (page paths, the Danish query keys/values, links and their titles), labels
+(Danish names of codes, targets from the rules), format (Danish numbers and
+dates), ui (engine/scope of a request, headers, tables), filters (the labelled
+filter control), cards (KPI cards and their grid), export (Excel/CSV downloads).
+"""

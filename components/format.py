@@ -55,14 +55,6 @@ def number(value: Any) -> str:
     return f"{int(round(float(value))):,}".replace(",", ".")
 
 
-def decimal(value: Any, digits: int = 1) -> str:
-    """12.5 -> '12,5' (Danish decimal comma, dot thousands)."""
-    if _missing(value):
-        return "–"
-    s = f"{float(value):,.{digits}f}"
-    return s.replace(",", "§").replace(".", ",").replace("§", ".")
-
-
 def percent(value: Any, denominator: Any = None) -> str:
     """A share 0..1 as '93 %'; 0/0 (denominator 0) as 'Ingen sager', never 0 % or 100 %."""
     if denominator is not None and not _missing(denominator) and int(denominator) == 0:
@@ -109,14 +101,6 @@ def date_long(value: Any) -> str:
     if d is None:
         return ""
     return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
-
-
-def month(value: Any) -> str:
-    """'november 2026'."""
-    d = _to_date(value)
-    if d is None:
-        return ""
-    return f"{MONTHS[d.month - 1]} {d.year}"
 
 
 def month_short(value: Any) -> str:

@@ -1,27 +1,32 @@
-"""Plain Danish labels for codes in the store: KPIs, obligation kinds, statuses."""
+"""Plain Danish labels for the codes in the store: KPIs, kinds, statuses, runs, targets.
+
+The codes themselves come from `vocab` (one spelling each); the KPI labels,
+targets and milestones come from the rules file, read again when it changes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import settings
+from components import format as fmt
 from monitoring.rules import Rules, load_rules
+from vocab import (
+    ALL_CENTERS,
+    NO_TEAM,
+    RUN_STATUS_LABELS,
+    UNASSIGNED,
+    Kind,
+    RunStatus,
+    Severity,
+    Status,
+)
 
-KPI_LABELS: dict[str, str] = {
-    "K1": "Handleplan foreligger",
-    "K2": "Handleplan rettidig",
-    "K3": "Rettidig opfølgning (børn)",
-    "K4a": "Igangværende undersøgelser under 4 mdr.",
-    "K4b": "Afsluttede undersøgelser inden 4 mdr.",
-    "K5": "Opfølgning voksne",
-    "K6": "Handleplan tilbudt (forsorg)",
-    "K7": "Afgjort inden sagsbehandlingsfrist",
-    "K8": "Underretning sendt rettidigt",
-}
-# What a KPI counts (the unit in "372 af 400 sager").
+# What a KPI counts (the unit in "372 af 400 sager"); "sag"/"sager" for the others.
 KPI_UNITS: dict[str, tuple[str, str]] = {
     "K2": ("foranstaltning", "foranstaltninger"),
     "K4a": ("undersøgelse", "undersøgelser"),
@@ -30,31 +35,39 @@ KPI_UNITS: dict[str, tuple[str, str]] = {
     "K7": ("ansøgning", "ansøgninger"),
     "K8": ("ansøgning", "ansøgninger"),
 }
-KIND_LABELS: dict[str, str] = {
-    "handleplan": "Handleplan",
-    "follow-up": "Opfølgning",
-    "investigation": "Børnefaglig undersøgelse",
-    "processing": "Sagsbehandlingsfrist",
-    "letter": "Underretningsbrev",
-    "shelter-plan": "Handleplan tilbudt (forsorg)",
+KIND_LABELS: dict[Kind, str] = {
+    Kind.HANDLEPLAN: "Handleplan",
+    Kind.FOLLOW_UP: "Opfølgning",
+    Kind.INVESTIGATION: "Børnefaglig undersøgelse",
+    Kind.PROCESSING: "Sagsbehandlingsfrist",
+    Kind.LETTER: "Underretningsbrev",
+    Kind.SHELTER_PLAN: "Handleplan tilbudt (forsorg)",
 }
-STATUS_LABELS: dict[str, str] = {
-    "overdue": "Overskredet",
-    "open": "Åben",
-    "met": "Opfyldt",
-    "late": "Opfyldt for sent",
-    "missed": "Ikke overholdt",  # can no longer be done (a letter after the decision)
+STATUS_LABELS: dict[Status, str] = {
+    Status.OVERDUE: "Overskredet",
+    Status.OPEN: "Åben",
+    Status.MET: "Opfyldt",
+    Status.LATE: "Opfyldt for sent",
+    Status.MISSED: "Ikke overholdt",  # can no longer be done (a letter after the decision)
 }
-LIST_STATUS_LABELS: dict[str, str] = {
-    "overskredet": "Overskredet",
-    "forfalder-7": "Forfalder inden for 7 dage",
-    "forfalder-14": "Forfalder inden for 14 dage",
-    "forfalder-30": "Forfalder inden for 30 dage",
-    "aaben": "Åben",
-    "opfyldt": "Opfyldt",
+# The icon in front of a status in the case list: crossed = needs attention.
+STATUS_ICONS: dict[Status, str] = {
+    Status.OVERDUE: "✖",
+    Status.MISSED: "✖",
+    Status.OPEN: "○",
+    Status.MET: "✔",
+    Status.LATE: "✔",
 }
+RUN_STATUS_ICONS: dict[RunStatus, str] = {
+    RunStatus.LOADED: "✔",
+    RunStatus.REFUSED: "✖",
+    RunStatus.DUPLICATE: "=",
+    RunStatus.FAILED: "✖",
+    RunStatus.RUNNING: "…",
+}
+SEVERITY_LABELS: dict[Severity, str] = {Severity.ERROR: "Fejl", Severity.WARNING: "Advarsel"}
 CENTER_LABELS: dict[str, str] = {
-    "ALL": "Hele forvaltningen",
+    ALL_CENTERS: "Hele forvaltningen",
     "BFCK": "BFCK – Børne- og Familiecenter",
     "HCK": "HCK – Handicapcenter",
     "SCK": "SCK – Center for Socialt Udsatte",
@@ -62,8 +75,8 @@ CENTER_LABELS: dict[str, str] = {
 }
 COMPLAINT_TYPES: dict[str, str] = {"realitet": "Realitet", "formalitet": "Formalitet"}
 UNASSIGNED_LABEL = "Ufordelt"
-TARGET = 0.95
-CLOSE_MARGIN = 0.03  # within 3 points below target = "Tæt på"
+NO_TEAM_LABEL = "Intet team"
+CLOSE_MARGIN = 0.03  # within 3 points below the target = "Tæt på"
 
 
 def rules() -> Rules:
@@ -80,10 +93,14 @@ def _rules_at(path: str, _mtime_ns: int) -> Rules:
     return load_rules(Path(path))
 
 
+def _missing(value: Any) -> bool:
+    return value is None or str(value) in ("", "<NA>", "nan", "None")
+
+
 def kpi_label(code: str) -> str:
-    """The KPI's Danish label from the rules; the built-in one for a code they lack."""
+    """The KPI's Danish label from the rules; the code itself for a code they lack."""
     item = rules().kpis.get(code)
-    return item.label if item else KPI_LABELS.get(code, code)
+    return item.label if item else code
 
 
 def kpi_explanation(code: str) -> str:
@@ -93,37 +110,100 @@ def kpi_explanation(code: str) -> str:
 
 
 def kpi_unit(code: str, n: int) -> str:
+    """What the KPI counts, singular or plural for n: 'sag'/'sager', 'ansøgning'/..."""
     singular, plural = KPI_UNITS.get(code, ("sag", "sager"))
     return singular if n == 1 else plural
 
 
 def kind_label(code: Any) -> str:
-    return KIND_LABELS.get(str(code), "" if code is None else str(code))
+    """An obligation kind in Danish; an unknown code as it is, none as ''."""
+    if _missing(code):
+        return ""
+    return KIND_LABELS.get(str(code), str(code))
 
 
 def status_label(code: Any) -> str:
-    return STATUS_LABELS.get(str(code), "" if code is None else str(code))
+    """An obligation status in Danish; an unknown code as it is, none as ''."""
+    if _missing(code):
+        return ""
+    return STATUS_LABELS.get(str(code), str(code))
+
+
+def status_text(code: Any) -> str:
+    """A status with its icon, as the case list shows it: '✖ Overskredet'."""
+    icon = STATUS_ICONS.get(str(code))
+    return f"{icon} {status_label(code)}" if icon else status_label(code)
+
+
+def run_status_label(code: Any) -> str:
+    """An ETL run's status with its icon: '✔ Indlæst'; an unknown one as it is."""
+    label = RUN_STATUS_LABELS.get(str(code))
+    if label is None:
+        return str(code)
+    return f"{RUN_STATUS_ICONS[RunStatus(str(code))]} {label}"
+
+
+def severity_label(code: Any) -> str:
+    """'Fejl' for an error, 'Advarsel' for a warning."""
+    return SEVERITY_LABELS.get(str(code), str(code))
 
 
 def center_label(code: Any) -> str:
+    """A center's full name ('HCK – Handicapcenter'); the whole administration for ALL."""
     return CENTER_LABELS.get(str(code), str(code))
 
 
+def center_short(code: Any) -> str:
+    """A center's code, or 'Hele forvaltningen' for the whole administration (chart legends)."""
+    return CENTER_LABELS[ALL_CENTERS] if str(code) == ALL_CENTERS else str(code)
+
+
 def caseworker_label(worker_id: Any, name: Any = None) -> str:
-    if worker_id is None or str(worker_id) in ("", "ufordelt", "<NA>"):
+    """The caseworker's name; the id if the register has no name; 'Ufordelt' for none."""
+    if _missing(worker_id) or str(worker_id) == UNASSIGNED:
         return UNASSIGNED_LABEL
-    if name is None or str(name) in ("", "<NA>", "nan"):
+    if _missing(name):
         return str(worker_id)
     return str(name)
 
 
 def team_label(team: Any) -> str:
-    if team is None or str(team) in ("", "<NA>", "ufordelt"):
-        return "Uden team"
+    """A team's name; 'Intet team' for a case without a team, 'Ufordelt' for the unassigned."""
+    if _missing(team) or str(team) == NO_TEAM:
+        return NO_TEAM_LABEL
+    if str(team) == UNASSIGNED:
+        return UNASSIGNED_LABEL
     return str(team)
 
 
-def attainment(value: Any, denominator: Any, target: float = TARGET) -> str:
+def target(kpi: str, center: str | None = None) -> float:
+    """The rules' target of a KPI (share 0..1), with the center's override if any."""
+    return rules().target(kpi, None if center in (None, ALL_CENTERS) else center)
+
+
+def target_text(kpis: Iterable[str] | None = None) -> str:
+    """The rules' targets in one sentence part: '95 %', or '95 % (K2: 90 %; HCK K3: 90 %)'.
+
+    kpis limits the exceptions named to those KPIs (default: all the rules know).
+    """
+    r = rules()
+    shown = set(r.kpis) if kpis is None else set(kpis)
+    default = r.default_target
+    other = [
+        f"{k}: {fmt.percent(v)}"
+        for k, v in sorted(r.kpi_targets.items())
+        if k in shown and abs(v - default) > 1e-9
+    ]
+    other += [
+        f"{c} {k}: {fmt.percent(v)}"
+        for c, by_kpi in sorted(r.center_targets.items())
+        for k, v in sorted(by_kpi.items())
+        if k in shown and abs(v - r.target(k)) > 1e-9
+    ]
+    return fmt.percent(default) + (f" ({'; '.join(other)})" if other else "")
+
+
+def attainment(value: Any, denominator: Any, target: float) -> str:
     """'met' | 'close' | 'missed' | 'empty' for a KPI value against its target."""
     if denominator is None or int(denominator) == 0 or value is None or value != value:
         return "empty"
@@ -135,7 +215,7 @@ def attainment(value: Any, denominator: Any, target: float = TARGET) -> str:
 
 
 ATTAINMENT_TEXT: dict[str, tuple[str, str, str]] = {
-    # status -> (icon, text, bootstrap colour)
+    # attainment -> (icon, text, bootstrap colour)
     "met": ("✔", "Opfyldt", "success"),
     "close": ("▲", "Tæt på", "warning"),
     "missed": ("✖", "Ikke opfyldt", "danger"),

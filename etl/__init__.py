@@ -1,5 +1,7 @@
-"""The ETL: read, stage, validate and load a case extract (`python -m etl`).
+"""The ETL's pure steps: read, stage and validate a case extract (no database).
 
-Layers: `etl.read` -> `etl.staging` -> `etl.validate` -> `etl.pipeline`;
-`etl.contract` is the extract contract as data.
+Layers: `etl.read` -> `etl.staging` -> `etl.validate`, joined by `etl.prepare`;
+`etl.contract` is the extract contract as data, `etl.problems` the problems as
+data. Writing the store and the run record is the load job's (`jobs.load`);
+`python -m etl` is its command line (`jobs.etl_cli`).
 """

@@ -24,10 +24,6 @@ from etl import contract
 from etl.contract import FileSpec
 from etl.read import RawFile
 
-TRUE_WORDS = ("j", "ja", "1", "true")
-FALSE_WORDS = ("n", "nej", "0", "false")
-
-CPR_PATTERN = r"\d{6}-?\d{4}"
 PARAGRAPH_CODE = re.compile(r"^(?:SEL|BL)\d+[a-z]?(?:\.\d+(?:\.\d+)?)?$")
 _LAW = re.compile(
     r"^\s*(servicelovens?|lov\s+om\s+social\s+service|sel|barnets\s*lovs?|bl)\.?\s*(.*)$",
@@ -60,38 +56,68 @@ def _by_distinct(s: pd.Series, cast: Callable[[pd.Series], pd.Series]) -> pd.Ser
     return pd.Series(values[codes], index=s.index).astype(mapped.dtype)
 
 
+# The dates an extract may hold (`contract.MIN_YEAR` to `contract.MAX_YEAR`).
+FIRST_DATE = pd.Timestamp(contract.MIN_YEAR, 1, 1)
+LAST_DATE = pd.Timestamp(contract.MAX_YEAR, 12, 31)
+
+
 def _dates(u: pd.Series) -> pd.Series:
-    out = pd.to_datetime(u, format="%Y-%m-%d", errors="coerce")
-    for fmt in ("%d-%m-%Y", "%d.%m.%Y"):
+    """Every real date from year 1 to 9999 (microsecond resolution: no overflow)."""
+    first, *others = contract.DATE_FORMATS
+    out = pd.to_datetime(u, format=first.pattern, errors="coerce").astype("datetime64[us]")
+    for fmt in others:
         todo = out.isna() & (u != "")
         if todo.any():
-            out[todo] = pd.to_datetime(u[todo], format=fmt, errors="coerce")
-    return out.astype("datetime64[ns]")
+            out[todo] = pd.to_datetime(u[todo], format=fmt.pattern, errors="coerce").astype(
+                "datetime64[us]"
+            )
+    return out
 
 
-def cast_dates(s: pd.Series) -> pd.Series:
-    """YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY to datetime64[ns]; empty or invalid -> NaT."""
+def parse_dates(s: pd.Series) -> pd.Series:
+    """Any of `contract.DATE_FORMATS` to datetime64[us], whatever the year (0001-01-01 and
+    9999-12-31 included); empty or not a real date -> NaT. Never raises on a date value."""
     if len(s) == 0:
-        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     return _by_distinct(s, _dates)
 
 
+def cast_dates(s: pd.Series) -> pd.Series:
+    """Any of `contract.DATE_FORMATS` (YYYY-MM-DD, DD-MM-YYYY, DD.MM.YYYY) to
+    datetime64[ns]; empty, invalid, or outside the contract's years (before 1990,
+    after 2100) -> NaT. `etl.validate` tells those apart from the raw text; in an
+    end column a date after 2100 is "no end" and NaT is what is stored."""
+    dates = parse_dates(s)
+    inside = (dates >= FIRST_DATE) & (dates <= LAST_DATE)
+    return dates.where(inside).astype("datetime64[ns]")
+
+
 def cast_bools(s: pd.Series, default: bool | None) -> pd.Series:
-    """J/N, ja/nej, 1/0, true/false (any case) to nullable boolean; empty -> default."""
+    """`contract.BOOLEAN_SPELLINGS` (J/N, ja/nej, 1/0, true/false; any case) to nullable
+    boolean; empty -> default."""
     low = s.str.lower()
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
-    out[low.isin(TRUE_WORDS)] = True
-    out[low.isin(FALSE_WORDS)] = False
+    out[low.isin(contract.TRUE_WORDS)] = True
+    out[low.isin(contract.FALSE_WORDS)] = False
     if default is not None:
         out[low == ""] = default
     return out
 
 
 def normalise_cpr(s: pd.Series) -> pd.Series:
-    """DDMMYY-SSSS or DDMMYYSSSS to DDMMYY-SSSS; anything else -> NA (date part not checked)."""
+    """Any of `contract.CPR_SHAPES` (DDMMYY-SSSS, DDMMYYSSSS) to DDMMYY-SSSS; anything
+    else -> NA (date part not checked)."""
     s = s.astype("string")
-    ok = s.str.fullmatch(CPR_PATTERN).fillna(False).astype(bool)
-    out = s.str[:6] + "-" + s.str[-4:]
+    ok = s.str.fullmatch(contract.CPR_PATTERN).fillna(False).astype(bool)
+    digits = s.str.replace(r"\D", "", regex=True)
+    out = pd.Series("", index=s.index, dtype="string")
+    start = 0
+    for part in contract.cpr_shape_parts(contract.CPR_SHAPES[0]):
+        if isinstance(part, int):
+            out = out + digits.str.slice(start, start + part)
+            start += part
+        else:
+            out = out + part
     return out.where(ok, pd.NA).astype("string")
 
 

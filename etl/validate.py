@@ -8,10 +8,19 @@ just the first. A row with at least one error is rejected; rows that depend
 on a rejected row (a case's measures, plans, ...; a measure's follow-ups)
 are rejected too, with rule `depends-on-rejected` naming the parent.
 
-Rule codes (stable): required, date-format, bool-format, cpr-format,
-cpr-date, enum, paragraph-format, too-long, duplicate-id, unknown-case,
-unknown-caseworker, unknown-measure, measure-other-case, date-after-extract,
-end-before-start, date-before-1990, plan-without-date, depends-on-rejected.
+The cross-file rules follow the references the contract declares
+(`etl.contract.Reference`): nothing here names a file. Rule codes and their
+Danish names are `vocab.PROBLEM_CODES`: required, date-format, bool-format,
+cpr-format, cpr-date, enum, paragraph-format, too-long, control-character,
+duplicate-id, unknown-case, unknown-caseworker (a warning: the case is kept),
+unknown-measure, measure-other-case, date-after-extract, end-before-start,
+date-before-1990, date-after-2100, plan-without-date, depends-on-rejected.
+
+Messages are Danish sentences with the specifics (column, value, the other
+file); the file and line are the problem's own fields, not repeated in the
+message. Values are shown with control characters written out (`\\x00`).
+No date value stops a load: a date outside the years the contract accepts is
+a row problem, or "no end" in an end column (see `etl.staging.cast_dates`).
 """
 
 from __future__ import annotations
@@ -23,16 +32,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+import cpr
 from etl import contract
-from etl.problems import ERROR, PROBLEM_COLUMNS, Problem, mask_series
+from etl.problems import PROBLEM_COLUMNS, Problem
 from etl.read import LINE
-from etl.staging import Staged
+from etl.staging import FIRST_DATE, LAST_DATE, Staged, parse_dates
+from vocab import Severity
 
 __all__ = ["Problem", "Validation", "validate_extract"]
 
 ROW = "row"
 _COLUMNS = [ROW, *PROBLEM_COLUMNS]
-_MIN_DATE = pd.Timestamp(contract.MIN_YEAR, 1, 1)
+# Control characters (C0, DEL, C1): none may stand in an id; text may hold tab and line ends.
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+_CONTROL_IN_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 Message = str | pd.Series
 
@@ -44,7 +57,7 @@ def _problems(
     rule: str,
     message: Message | Callable[[pd.Series], Message],
     value: pd.Series | None = None,
-    severity: str = ERROR,
+    severity: Severity = Severity.ERROR,
 ) -> pd.DataFrame:
     """One problem per row of `st` where `mask` holds, about Danish `column`."""
     mask = np.asarray(mask, dtype=bool)
@@ -56,7 +69,7 @@ def _problems(
         value = raw.loc[idx, column] if column in raw.columns else pd.Series("", index=idx)
     else:
         value = value.loc[idx]
-    value = value.astype("string")
+    value = visible(value.astype("string"))
     msg = message(value) if callable(message) else message
     return pd.DataFrame(
         {
@@ -67,10 +80,17 @@ def _problems(
             "value": value,
             "rule": rule,
             "message": msg,
-            "severity": severity,
+            "severity": str(severity),
         },
         index=idx,
     )
+
+
+def visible(values: pd.Series) -> pd.Series:
+    """Values with every control character written out as `\\xNN` (a NUL cannot be stored)."""
+    return values.str.replace(
+        _CONTROL, lambda m: f"\\x{ord(m.group(0)):02x}", regex=True
+    ).astype("string")
 
 
 def _raw(st: Staged, danish: str) -> pd.Series:
@@ -80,10 +100,6 @@ def _raw(st: Staged, danish: str) -> pd.Series:
 
 def _staged(st: Staged, danish: str) -> pd.Series:
     return st.frame[st.spec.column(danish).english]
-
-
-def _of_type(st: Staged, kind: str) -> list[contract.Column]:
-    return [c for c in st.spec.columns if c.type == kind]
 
 
 def _cast_failed(st: Staged, col: contract.Column) -> pd.Series:
@@ -103,7 +119,7 @@ def rule_required(st: Staged) -> pd.DataFrame:
     """required: a required column has an empty cell."""
     return _concat(
         [
-            _problems(st, _raw(st, c) == "", c, "required", f"{c} is required but empty")
+            _problems(st, _raw(st, c) == "", c, "required", f"{c} skal udfyldes, men er tom")
             for c in st.spec.required_columns
         ]
     )
@@ -120,44 +136,57 @@ def _cast_rule(
     return _concat(
         [
             _problems(st, _cast_failed(st, c), c.danish, rule, message(c))
-            for c in _of_type(st, col_type)
+            for c in st.spec.of_type(col_type)
         ]
     )
 
 
+def _uncast_dates(st: Staged, col: contract.Column) -> pd.Series:
+    """The dates of a column that did not cast, parsed whatever their year (NaT: no date).
+    Only those cells are parsed again: they are few."""
+    failed = _cast_failed(st, col)
+    out = pd.Series(pd.NaT, index=failed.index, dtype="datetime64[us]")
+    if failed.any():
+        out[failed] = parse_dates(_raw(st, col.danish)[failed])
+    return out.where(failed)
+
+
 def rule_date_format(st: Staged) -> pd.DataFrame:
-    """date-format: a date is not YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY, or not a real date."""
-    return _cast_rule(
-        st,
-        contract.DATE,
-        "date-format",
-        lambda c: (
-            lambda v: (
-                f"{c.danish} is not a valid date (YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY): '"
-                + v
-                + "'"
+    """date-format: a date is in none of the contract's formats, or not a real date."""
+    return _concat(
+        [
+            _problems(
+                st,
+                _cast_failed(st, c) & _uncast_dates(st, c).isna(),
+                c.danish,
+                "date-format",
+                lambda v, c=c: (
+                    f"{c.danish} '" + v + "' er ikke en gyldig dato "
+                    f"({contract.DATE_FORMATS_TEXT})"
+                ),
             )
-        ),
+            for c in st.spec.of_type(contract.DATE)
+        ]
     )
 
 
 def rule_bool_format(st: Staged) -> pd.DataFrame:
-    """bool-format: a yes/no cell is not J/N, ja/nej, 1/0 or true/false."""
+    """bool-format: a yes/no cell is none of the contract's spellings (J/N, ja/nej, ...)."""
     return _cast_rule(
         st,
         contract.BOOL,
         "bool-format",
-        lambda c: lambda v: f"{c.danish} must be J/N, ja/nej, 1/0 or true/false, not '" + v + "'",
+        lambda c: lambda v: f"{c.danish} skal være {contract.BOOLEAN_TEXT}, ikke '" + v + "'",
     )
 
 
 def rule_cpr_format(st: Staged) -> pd.DataFrame:
-    """cpr-format: a CPR number is not DDMMYY-SSSS or DDMMYYSSSS (the value is never shown)."""
+    """cpr-format: a CPR number is in none of the contract's shapes (the value is never shown)."""
     return _cast_rule(
         st,
         contract.CPR,
         "cpr-format",
-        lambda c: f"{c.danish} is not a CPR number of the form DDMMYY-SSSS or DDMMYYSSSS",
+        lambda c: f"{c.danish} er ikke et CPR-nummer på formen {contract.CPR_SHAPES_TEXT}",
     )
 
 
@@ -191,9 +220,9 @@ def rule_cpr_date(st: Staged) -> pd.DataFrame:
                 ~cpr_date_valid(_staged(st, c.danish)),
                 c.danish,
                 "cpr-date",
-                f"the date part (DDMMYY) of {c.danish} is not a real date",
+                f"datodelen (DDMMÅÅ) af {c.danish} er ikke en dato, der findes",
             )
-            for c in _of_type(st, contract.CPR)
+            for c in st.spec.of_type(contract.CPR)
         ]
     )
 
@@ -204,7 +233,9 @@ def rule_enum(st: Staged) -> pd.DataFrame:
         st,
         contract.ENUM,
         "enum",
-        lambda c: lambda v: f"{c.danish} must be one of {', '.join(c.values)}, not '" + v + "'",
+        lambda c: (
+            lambda v: f"{c.danish} skal være en af {', '.join(c.values)}, ikke '" + v + "'"
+        ),
     )
 
 
@@ -216,30 +247,49 @@ def rule_paragraph_format(st: Staged) -> pd.DataFrame:
         "paragraph-format",
         lambda c: (
             lambda v: (
-                f"{c.danish} is not a recognisable legal basis (e.g. SEL52.3.7, "
-                "'SEL § 52, stk. 3, nr. 7', BL32.1.3): '" + v + "'"
+                f"{c.danish} '" + v + "' er ikke en genkendelig lovhjemmel (fx SEL52.3.7, "
+                "'SEL § 52, stk. 3, nr. 7' eller BL32.1.3)"
             )
         ),
     )
 
 
-_LENGTHS = contract.max_lengths()
-
-
 def rule_too_long(st: Staged) -> pd.DataFrame:
-    """too-long: a text value is longer than the store's column allows."""
+    """too-long: an id or text value is longer than the contract's (the store's) maximum."""
     out = []
-    lengths = _LENGTHS[st.spec.table]
     for c in st.spec.columns:
-        if c.type in (contract.ID, contract.TEXT) and c.english in lengths:
-            n = lengths[c.english]
+        n = c.max_length
+        if c.type in (contract.ID, contract.TEXT) and n is not None:
             out.append(
                 _problems(
                     st,
                     _raw(st, c.danish).str.len() > n,
                     c.danish,
                     "too-long",
-                    f"{c.danish} is longer than {n} characters",
+                    f"{c.danish} er længere end {n} tegn",
+                )
+            )
+    return _concat(out)
+
+
+def rule_control_character(st: Staged) -> pd.DataFrame:
+    """control-character: an id or a text holds a control character (NUL, ...); a text may
+    hold tabs and line ends (a quoted cell spanning lines), an id nothing of the kind."""
+    out = []
+    for c in st.spec.columns:
+        if c.type in (contract.ID, contract.TEXT):
+            pattern = _CONTROL if c.type == contract.ID else _CONTROL_IN_TEXT
+            kind = "et id" if c.type == contract.ID else "en tekst"
+            out.append(
+                _problems(
+                    st,
+                    _raw(st, c.danish).str.contains(pattern, regex=True),
+                    c.danish,
+                    "control-character",
+                    lambda v, c=c, kind=kind: (
+                        f"{c.danish} '" + v + f"' indeholder et kontroltegn (vist som \\xNN), "
+                        f"som ikke må stå i {kind}"
+                    ),
                 )
             )
     return _concat(out)
@@ -263,23 +313,44 @@ def rule_duplicate_id(st: Staged) -> pd.DataFrame:
         dup,
         label if len(key) > 1 else key[0],
         "duplicate-id",
-        lambda v: f"{label} '" + v + "' already occurs on line " + lines.loc[v.index].astype(str),
+        lambda v: f"{label} '" + v + "' findes allerede i linje " + lines.loc[v.index].astype(str),
         value=value,
     )
 
 
 def rule_date_before_1990(st: Staged) -> pd.DataFrame:
-    """date-before-1990: a date lies before 1 January 1990."""
+    """date-before-1990: a date lies before 1 January 1990 (0001-01-01 included)."""
     return _concat(
         [
             _problems(
                 st,
-                (_staged(st, c.danish) < _MIN_DATE).fillna(False),
+                (_uncast_dates(st, c) < FIRST_DATE).fillna(False),
                 c.danish,
                 "date-before-1990",
-                lambda v, c=c: f"{c.danish} '" + v + "' is before 1990",
+                lambda v, c=c: f"{c.danish} '" + v + f"' ligger før {contract.MIN_YEAR}",
             )
-            for c in _of_type(st, contract.DATE)
+            for c in st.spec.of_type(contract.DATE)
+        ]
+    )
+
+
+def rule_date_after_2100(st: Staged) -> pd.DataFrame:
+    """date-after-2100: a date lies after 2100 (e.g. 9999-12-31) in a column where that is
+    not "no end" (`slut`, `lukket` are `open_end`: there it is stored as empty, no problem)."""
+    return _concat(
+        [
+            _problems(
+                st,
+                (_uncast_dates(st, c) > LAST_DATE).fillna(False),
+                c.danish,
+                "date-after-2100",
+                lambda v, c=c: (
+                    f"{c.danish} '" + v + f"' ligger efter {contract.MAX_YEAR}; kun en slutdato "
+                    "må stå så langt ude (som 'ingen slut')"
+                ),
+            )
+            for c in st.spec.of_type(contract.DATE)
+            if not c.open_end
         ]
     )
 
@@ -295,10 +366,10 @@ def rule_date_after_extract(st: Staged, extract_date: dt.date) -> pd.DataFrame:
                 c.danish,
                 "date-after-extract",
                 lambda v, c=c: (
-                    f"{c.danish} '" + v + f"' is after the extract date {extract_date.isoformat()}"
+                    f"{c.danish} '" + v + f"' ligger efter udtræksdatoen {extract_date.isoformat()}"
                 ),
             )
-            for c in _of_type(st, contract.DATE)
+            for c in st.spec.of_type(contract.DATE)
             if not c.future_ok
         ]
     )
@@ -316,7 +387,7 @@ def rule_end_before_start(st: Staged) -> pd.DataFrame:
                 end,
                 "end-before-start",
                 lambda v, start=start, end=end: (
-                    f"{end} '" + v + f"' is before {start} '" + _raw(st, start).loc[v.index] + "'"
+                    f"{end} '" + v + f"' ligger før {start} '" + _raw(st, start).loc[v.index] + "'"
                 ),
             )
         )
@@ -329,7 +400,11 @@ def rule_plan_without_date(st: Staged) -> pd.DataFrame:
         return pd.DataFrame(columns=_COLUMNS)
     empty = (_raw(st, "udarbejdet") == "") & (_raw(st, "tilbudt") == "")
     return _problems(
-        st, empty, "udarbejdet", "plan-without-date", "the plan has neither udarbejdet nor tilbudt"
+        st,
+        empty,
+        "udarbejdet",
+        "plan-without-date",
+        "handleplanen har hverken en dato i udarbejdet eller i tilbudt",
     )
 
 
@@ -342,8 +417,10 @@ ROW_RULES: tuple[Callable[[Staged], pd.DataFrame], ...] = (
     rule_enum,
     rule_paragraph_format,
     rule_too_long,
+    rule_control_character,
     rule_duplicate_id,
     rule_date_before_1990,
+    rule_date_after_2100,
     rule_end_before_start,
     rule_plan_without_date,
 )
@@ -354,23 +431,27 @@ def _ids(st: Staged, danish: str) -> pd.Series:
     return _staged(st, danish).dropna()
 
 
-def rule_unknown_case(st: Staged, cases: Staged) -> pd.DataFrame:
-    """unknown-case: sag_id does not exist in sager.csv."""
-    case = _staged(st, "sag_id")
-    bad = case.notna() & ~case.isin(_ids(cases, "sag_id"))
-    return _problems(st, bad, "sag_id", "unknown-case", "sag_id '" + case + "' is not in sager")
+def _key(st: Staged) -> str:
+    """The Danish key column of a file referred to (a one-column key)."""
+    (key,) = st.spec.key
+    return key
 
 
-def rule_unknown_caseworker(cases: Staged, employees: Staged) -> pd.DataFrame:
-    """unknown-caseworker: sagsbehandler_id does not exist in medarbejdere.csv."""
-    cw = _staged(cases, "sagsbehandler_id")
-    bad = cw.notna() & ~cw.isin(_ids(employees, "medarbejder_id"))
+def rule_unknown_reference(st: Staged, column: contract.Column, target: Staged) -> pd.DataFrame:
+    """unknown-case / unknown-caseworker / unknown-measure (the reference's `unknown_rule`):
+    an id in a referring column is not in the file it refers to."""
+    assert column.references is not None
+    ref = column.references
+    ids = _staged(st, column.danish)
+    bad = ids.notna() & ~ids.isin(_ids(target, _key(target)))
+    note = f"; {ref.kept_note}" if ref.kept_note else ""
     return _problems(
-        cases,
+        st,
         bad,
-        "sagsbehandler_id",
-        "unknown-caseworker",
-        lambda v: "sagsbehandler_id '" + v + "' is not in medarbejdere",
+        column.danish,
+        ref.unknown_rule,
+        lambda v: f"{column.danish} '" + v + f"' findes ikke i {target.raw.label}{note}",
+        severity=ref.severity,
     )
 
 
@@ -381,36 +462,28 @@ def _first_by_id(st: Staged, danish: str) -> pd.DataFrame:
     return st.frame.loc[first].assign(_row=st.frame.index[first]).set_index(ids[first])
 
 
-def rule_unknown_measure(follow_ups: Staged, measures: Staged) -> pd.DataFrame:
-    """unknown-measure: a follow-up's foranstaltning_id does not exist in foranstaltninger.csv."""
-    m = _staged(follow_ups, "foranstaltning_id")
-    bad = m.notna() & ~m.isin(_ids(measures, "foranstaltning_id"))
-    return _problems(
-        follow_ups,
-        bad,
-        "foranstaltning_id",
-        "unknown-measure",
-        lambda v: "foranstaltning_id '" + v + "' is not in foranstaltninger",
-    )
-
-
-def rule_measure_other_case(follow_ups: Staged, measures: Staged) -> pd.DataFrame:
-    """measure-other-case: a follow-up's measure belongs to another case than its sag_id."""
-    m = _staged(follow_ups, "foranstaltning_id")
-    owner = m.map(_first_by_id(measures, "foranstaltning_id")["case_id"])
-    case = _staged(follow_ups, "sag_id")
+def rule_reference_other_case(st: Staged, column: contract.Column, target: Staged) -> pd.DataFrame:
+    """measure-other-case (the reference's `same_case_rule`): the row referred to belongs to
+    another case than the referring row's own case."""
+    assert column.references is not None and column.references.same_case_rule is not None
+    own_case, target_case = st.spec.case_column, target.spec.case_column
+    if own_case is None or target_case is None:  # pragma: no cover - a contract error
+        raise ValueError(f"{st.spec.name}.{column.danish}: same-case reference without cases")
+    ref = _staged(st, column.danish)
+    owner = ref.map(_first_by_id(target, _key(target))[target_case.english])
+    case = _staged(st, own_case.danish)
     bad = (owner.notna() & case.notna() & (owner != case)).fillna(False)
     return _problems(
-        follow_ups,
+        st,
         bad,
-        "foranstaltning_id",
-        "measure-other-case",
+        column.danish,
+        column.references.same_case_rule,
         lambda v: (
-            "foranstaltning_id '"
+            f"{column.danish} '"
             + v
-            + "' belongs to case '"
+            + f"' hører til {target_case.danish} '"
             + owner.loc[v.index].astype(str)
-            + "', not to sag_id '"
+            + f"', ikke til rækkens {own_case.danish} '"
             + case.loc[v.index].astype(str)
             + "'"
         ),
@@ -434,21 +507,45 @@ def rule_depends_on_rejected(
     )
     ref = _staged(st, column)
     bad = ref.isin(lost).fillna(False)
-    what = "case" if parent.spec.name == "sager" else "measure"
     return _problems(
         st,
         bad,
         column,
         "depends-on-rejected",
         lambda v: (
-            f"{what} '"
+            f"{parent.spec.entity} '"
             + v
-            + f"' was rejected ({parent.raw.label} line "
-            + v.map(lost_lines).astype("Int64").astype(str)
-            + "), so this row is rejected too"
+            + f"' er afvist ({parent.raw.label} linje "
+            + ref.loc[v.index].map(lost_lines).astype("Int64").astype(str)
+            + "), så denne række afvises også"
         ),
         value=ref,
     )
+
+
+def reference_rules(
+    st: Staged, staged: dict[str, Staged], rejected: dict[str, pd.Series]
+) -> list[pd.DataFrame]:
+    """Every cross-file rule of one file, from its declared references (targets validated first).
+
+    Per reference, in column order: the unknown id, the other case (when declared),
+    and, when the reference `depends`, the rows referring to a rejected row.
+    """
+    out: list[pd.DataFrame] = []
+    for column in st.spec.references:
+        ref = column.references
+        assert ref is not None
+        target = staged[ref.target]
+        out.append(rule_unknown_reference(st, column, target))
+        if ref.same_case_rule is not None:
+            out.append(rule_reference_other_case(st, column, target))
+        if ref.depends:
+            out.append(
+                rule_depends_on_rejected(
+                    st, column.danish, target, _key(target), rejected[ref.target]
+                )
+            )
+    return out
 
 
 # ------------------------------------------------------------------- the pass
@@ -462,63 +559,45 @@ class Validation:
 
 
 def _rejected(st: Staged, problems: pd.DataFrame) -> pd.Series:
-    errs = problems[problems["severity"] == ERROR]
+    errs = problems[problems["severity"] == Severity.ERROR]
     return pd.Series(st.frame.index.isin(errs[ROW].to_numpy()), index=st.frame.index)
 
 
+def _cpr_columns() -> set[str]:
+    return {c.danish for spec in contract.FILES for c in spec.of_type(contract.CPR)}
+
+
 def mask_problem_values(problems: pd.DataFrame) -> pd.DataFrame:
-    """Mask CPR numbers: a cpr column's value as DDMMYY-XXXX; any CPR in values/messages too."""
+    """Mask CPR numbers (`cpr`): a CPR column's value as DDMMYY-XXXX whatever its shape, and
+    any CPR number in values and messages."""
     if problems.empty:
         return problems
     problems = problems.copy()
     value = problems["value"].astype("string")
-    is_cpr = (problems["column"] == "cpr").fillna(False).to_numpy()
+    is_cpr = (problems["column"].isin(_cpr_columns()) & value.notna()).to_numpy()
     if is_cpr.any():
-        digits = value[is_cpr].str.replace(r"\D", "", regex=True)
-        masked = (digits.str[:6] + "-XXXX").where(
-            digits.str.len() >= 6, value[is_cpr].str.replace(r".", "X", regex=True)
-        )
-        value[is_cpr] = masked
-    problems["value"] = mask_series(value)
-    problems["message"] = mask_series(problems["message"])
+        value[is_cpr] = cpr.mask_value_series(value[is_cpr])
+    problems["value"] = cpr.mask_text_series(value)
+    problems["message"] = cpr.mask_text_series(problems["message"])
     return problems
 
 
 def validate_extract(staged: dict[str, Staged], extract_date: dt.date) -> Validation:
-    """Run every rule over every file (parents first) and decide which rows are rejected."""
+    """Run every rule over every file and decide which rows are rejected.
+
+    Files are validated in the contract's reference order (a file after the files
+    it refers to), so a row referring to a rejected row is rejected too.
+    """
     per_file: dict[str, list[pd.DataFrame]] = {}
     for name, st in staged.items():
         per_file[name] = [rule(st) for rule in ROW_RULES]
         per_file[name].append(rule_date_after_extract(st, extract_date))
 
-    cases, employees, measures = staged["sager"], staged["medarbejdere"], staged["foranstaltninger"]
-    per_file["sager"].append(rule_unknown_caseworker(cases, employees))
-
     rejected: dict[str, pd.Series] = {}
-    for name in ("medarbejdere", "sager"):
-        rejected[name] = _rejected(staged[name], _concat(per_file[name]))
-
-    for name, st in staged.items():
-        if name in ("medarbejdere", "sager"):
-            continue
-        per_file[name].append(rule_unknown_case(st, cases))
-        per_file[name].append(
-            rule_depends_on_rejected(st, "sag_id", cases, "sag_id", rejected["sager"])
-        )
-    rejected["foranstaltninger"] = _rejected(measures, _concat(per_file["foranstaltninger"]))
-
-    follow_ups = staged["opfoelgninger"]
-    per_file["opfoelgninger"] += [
-        rule_unknown_measure(follow_ups, measures),
-        rule_measure_other_case(follow_ups, measures),
-        rule_depends_on_rejected(
-            follow_ups,
-            "foranstaltning_id",
-            measures,
-            "foranstaltning_id",
-            rejected["foranstaltninger"],
-        ),
-    ]
+    for spec in contract.load_order(st.spec for st in staged.values()):
+        st = staged[spec.name]
+        per_file[spec.name] += reference_rules(st, staged, rejected)
+        rejected[spec.name] = _rejected(st, _concat(per_file[spec.name]))
 
     frames = []
     reasons: dict[str, pd.Series] = {}
@@ -527,7 +606,7 @@ def validate_extract(staged: dict[str, Staged], extract_date: dt.date) -> Valida
         if len(problems):
             problems = problems.sort_values(["line", "column"], kind="stable")
         rejected[name] = _rejected(st, problems)
-        errs = problems[problems["severity"] == ERROR]
+        errs = problems[problems["severity"] == Severity.ERROR]
         reasons[name] = (
             errs.groupby(ROW)["rule"].agg(lambda r: "; ".join(dict.fromkeys(r)))
             if len(errs)

@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import multiprocessing
+import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 import pandas as pd
 
-from monitoring.engine import _history, _index, history, normalise
+from monitoring.inputs import index_data, normalise
+from monitoring.month_ends import history, history_from_index
 from monitoring.rules import Rules
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,8 @@ class HistoryJob:
     the process in parts of PART_MONTHS; parts it has not started when `result()` is
     called are computed by the caller meanwhile, so neither waits long for the
     other. Should the process fail (killed, out of memory), `result()` computes the
-    history in the caller.
+    history in the caller. After `result()`, `computed_in` tells which process
+    computed each month-end.
     """
 
     def __init__(
@@ -57,12 +60,14 @@ class HistoryJob:
         self._levels = list(levels) if levels is not None else None
         n_cases = len(self._data["cases"])
         self.background = n_cases >= BACKGROUND_MIN_CASES if background is None else background
+        # month-end -> id of the process that computed it (os.getpid()), set by result()
+        self.computed_in: dict[dt.date, int] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._parts = [
             self._month_ends[i : i + PART_MONTHS]
             for i in range(0, len(self._month_ends), PART_MONTHS)
         ]
-        self._futures: list[Future[pd.DataFrame]] = []
+        self._futures: list[Future[tuple[int, pd.DataFrame]]] = []
         if self.background:
             self._pool = ProcessPoolExecutor(
                 1,
@@ -72,25 +77,52 @@ class HistoryJob:
             )
             self._futures = [self._pool.submit(_part, part) for part in self._parts]
 
+    @property
+    def computed_by_caller(self) -> list[dt.date]:
+        """The month-ends this process computed (after `result()`)."""
+        return [day for day, pid in self.computed_in.items() if pid == os.getpid()]
+
+    @property
+    def computed_by_second_process(self) -> list[dt.date]:
+        """The month-ends the second process computed (after `result()`)."""
+        return [day for day, pid in self.computed_in.items() if pid != os.getpid()]
+
+    def _inline(self) -> pd.DataFrame:
+        self.computed_in = dict.fromkeys(self._month_ends, os.getpid())
+        return history(self._data, self._month_ends, self._rules, self._levels)
+
     def result(self) -> pd.DataFrame:
-        """The history (kind recomputed); computes the parts the process has not begun."""
+        """The history (kind recomputed); computes the parts the process has not begun.
+
+        One row per KPI per unit per month-end, in the order of the month-ends.
+        """
         if self._pool is None:
-            return history(self._data, self._month_ends, self._rules, self._levels)
+            return self._inline()
         try:
-            mine = [f.cancel() for f in self._futures]  # not begun: the caller takes them
-            d = _index(normalise(self._data)) if any(mine) else None
-            out = [
-                _history(d, part, self._rules, self._levels) if d is not None and took else None
-                for part, took in zip(self._parts, mine, strict=True)
-            ]
-            out = [
-                f.result() if got is None else got
-                for f, got in zip(self._futures, out, strict=True)
-            ]
+            computed_in: dict[dt.date, int] = {}
+            # parts the process has not begun are cancelled: the caller takes them
+            taken = [future.cancel() for future in self._futures]
+            case_data = index_data(normalise(self._data)) if any(taken) else None
+            by_caller: dict[int, pd.DataFrame] = {}
+            for number, (part, took) in enumerate(zip(self._parts, taken, strict=True)):
+                if took and case_data is not None:
+                    by_caller[number] = history_from_index(
+                        case_data, part, self._rules, self._levels
+                    )
+                    computed_in.update(dict.fromkeys(part, os.getpid()))
+            out: list[pd.DataFrame] = []
+            for number, (part, future) in enumerate(zip(self._parts, self._futures, strict=True)):
+                if number in by_caller:
+                    out.append(by_caller[number])
+                else:
+                    pid, results = future.result()
+                    computed_in.update(dict.fromkeys(part, pid))
+                    out.append(results)
+            self.computed_in = {day: computed_in[day] for day in self._month_ends}
             return pd.concat(out, ignore_index=True)
         except Exception as exc:  # noqa: BLE001 - any failure: compute it all here instead
             log.warning("history process failed (%s); computing it here", exc)
-            return history(self._data, self._month_ends, self._rules, self._levels)
+            return self._inline()
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool, self._futures = None, []
@@ -110,8 +142,12 @@ _RECEIVED: dict[str, Any] = {}
 
 def _receive(data: dict[str, pd.DataFrame], rules: Rules, levels: list[str] | None) -> None:
     """Pool initializer: the input arrives once and is indexed once."""
-    _RECEIVED.update(d=_index(normalise(data)), rules=rules, levels=levels)
+    _RECEIVED.update(case_data=index_data(normalise(data)), rules=rules, levels=levels)
 
 
-def _part(month_ends: list[dt.date]) -> pd.DataFrame:
-    return _history(_RECEIVED["d"], month_ends, _RECEIVED["rules"], _RECEIVED["levels"])
+def _part(month_ends: list[dt.date]) -> tuple[int, pd.DataFrame]:
+    """One part of the history, and the id of the process that computed it."""
+    results = history_from_index(
+        _RECEIVED["case_data"], month_ends, _RECEIVED["rules"], _RECEIVED["levels"]
+    )
+    return os.getpid(), results

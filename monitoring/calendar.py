@@ -70,14 +70,8 @@ def month_ends_after(day: dt.date, n: int) -> list[dt.date]:
 
 
 def _optional_days() -> tuple[tuple[int, int], ...]:
-    raw = settings.OPTIONAL_HOLIDAYS.get().strip()
-    out: list[tuple[int, int]] = []
-    for part in raw.split(","):
-        part = part.strip()
-        if part:
-            mm, dd = part.split("-")
-            out.append((int(mm), int(dd)))
-    return tuple(out)
+    """The configured optional days off as (month, day) pairs (OPTIONAL_HOLIDAYS)."""
+    return settings.OPTIONAL_HOLIDAYS.get()
 
 
 @functools.cache

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
+from collections.abc import Mapping
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 import settings
+from components import export, labels, ui, urls
 from components import format as fmt
-from components import ui
-from store import queries
+from store import data_quality
+from vocab import problem_label, run_outcome_text
 
 dash.register_page(
-    __name__, path="/datakvalitet", name="Datakvalitet", title="Fristvagt – Datakvalitet", order=6
+    __name__, path=urls.DATA_QUALITY, name="Datakvalitet", title="Fristvagt – Datakvalitet", order=6
 )
 
 RULE_STORE = "dq-rule"
@@ -28,50 +27,27 @@ RUNS = "dq-runs"
 RULES = "dq-rules"
 DETAIL = "dq-detail"
 DETAIL_ROWS = 200
-
-RUN_STATUS = {
-    "loaded": "✔ Indlæst",
-    "refused": "✖ Afvist",
-    "duplicate": "= Allerede indlæst",
-    "failed": "✖ Fejlet",
-    "running": "… I gang",
-}
+MESSAGE_CHARS = 160  # an old run's stored message is cut here in the table
 
 
-# The ETL's run messages (English, as the CLI prints them) in Danish; others as they are.
-RUN_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"^(\d+) rows rejected; (\d+) problems \((\d+) errors\)$"),
-        "{0} rækker afvist; {1} problemer ({2} fejl)",
-    ),
-    (
-        re.compile(r"^same extract as run (\d+): nothing loaded$"),
-        "Samme udtræk som kørsel {0}: intet indlæst",
-    ),
-    (
-        re.compile(r"^stale: still running after (.+); marked failed$"),
-        "Hang i {0}; markeret som fejlet",
-    ),
-)
-
-
-def run_message(message: Any) -> str:
-    """A run's message in Danish where the ETL's wording is known; else as it is."""
-    text = "" if message is None else str(message)
-    for pattern, danish in RUN_MESSAGES:
-        m = pattern.match(text)
-        if m:
-            return danish.format(*(fmt.number(int(g)) if g.isdigit() else g for g in m.groups()))
-    return text[:160]
+def run_message(run: Mapping[str, Any]) -> str:
+    """A run's outcome in Danish (from its stored outcome); an old run's stored message as it is."""
+    text = run_outcome_text(run.get("outcome"))
+    if text:
+        return text
+    message = run.get("message")
+    return "" if message is None else str(message)[:MESSAGE_CHARS]
 
 
 def _json_total(value: Any) -> int:
+    """The rows of a run's per-file counts ({"sager.csv": 1200, ...}) added up."""
     if isinstance(value, dict):
         return int(sum(int(v) for v in value.values() if isinstance(v, (int, float))))
     return 0
 
 
-def freshness_text(fresh: queries.Freshness) -> str:
+def freshness_text(fresh: data_quality.Freshness) -> str:
+    """The line saying which extract the pages show and when it was loaded."""
     if fresh.last_loaded_at is None:
         return "Der er ikke indlæst data endnu."
     return (
@@ -81,10 +57,11 @@ def freshness_text(fresh: queries.Freshness) -> str:
     )
 
 
-def layout(regel: str | None = None, koersel: str | None = None, **_params: Any) -> html.Div:
+def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
-    fresh = queries.freshness(eng, scope)
-    runs = queries.etl_runs(eng, scope)
+    link = urls.parse_data_quality(params)
+    fresh = data_quality.freshness(eng, scope)
+    runs = data_quality.etl_runs(eng, scope)
     stale = fresh.is_stale(dt.datetime.now(), float(settings.STALE_HOURS.get()))
     parts: list[Any] = [
         ui.page_header("Datakvalitet", "Indlæsninger af udtræk, og rækker der blev afvist."),
@@ -96,11 +73,11 @@ def layout(regel: str | None = None, koersel: str | None = None, **_params: Any)
         [
             fmt.number(r["run_id"]),
             fmt.timestamp(r["started_at"]),
-            RUN_STATUS.get(str(r["status"]), str(r["status"])),
+            labels.run_status_label(r["status"]),
             fmt.date(r["extract_date"]),
             fmt.number(_json_total(r["rows_loaded"])),
             fmt.number(_json_total(r["rows_rejected"])),
-            run_message(r["message"]),
+            run_message(r),
         ]
         for r in runs.to_dict("records")
     ]
@@ -127,8 +104,7 @@ def layout(regel: str | None = None, koersel: str | None = None, **_params: Any)
             id=RUNS,
         )
     )
-    run_id = int(koersel) if koersel and koersel.isdigit() else None
-    rules = queries.problems_by_rule(eng, scope, run_id)
+    rules = data_quality.problems_by_rule(eng, scope, link.run_id)
     parts.append(html.H2("Afviste rækker og fejl pr. regel", className="h5 mt-3"))
     if rules.empty:
         parts.append(ui.empty_state("Ingen fejl i seneste kørsel."))
@@ -137,9 +113,11 @@ def layout(regel: str | None = None, koersel: str | None = None, **_params: Any)
     rule_rows = [
         [
             dcc.Link(
-                str(r["rule"]), href=ui.href("/datakvalitet", regel=r["rule"], koersel=run_id)
+                problem_label(r["rule"]),
+                href=urls.data_quality_href(r["rule"], run_id),
+                title=str(r["rule"]),
             ),
-            "Fejl" if r["severity"] == "error" else "Advarsel",
+            labels.severity_label(r["severity"]),
             fmt.number(r["files"]),
             fmt.number(r["n"]),
         ]
@@ -156,8 +134,9 @@ def layout(regel: str | None = None, koersel: str | None = None, **_params: Any)
             id=RULES,
         )
     )
-    detail = queries.problem_rows(eng, scope, run_id, regel or None, limit=DETAIL_ROWS)
-    title = f"Rækker for regel {regel}" if regel else "Alle fejl i kørslen"
+    rule = link.rule
+    detail = data_quality.problem_rows(eng, scope, run_id, rule, limit=DETAIL_ROWS)
+    title = f"Rækker for reglen »{problem_label(rule)}«" if rule else "Alle fejl i kørslen"
     parts.append(
         html.Div(
             [
@@ -172,7 +151,7 @@ def layout(regel: str | None = None, koersel: str | None = None, **_params: Any)
                             outline=True,
                         ),
                         dcc.Download(id=DOWNLOAD),
-                        dcc.Store(id=RULE_STORE, data={"run_id": run_id, "rule": regel}),
+                        dcc.Store(id=RULE_STORE, data={"run_id": run_id, "rule": rule}),
                     ],
                     className="d-flex align-items-center my-2",
                 ),
@@ -184,7 +163,7 @@ def layout(regel: str | None = None, koersel: str | None = None, **_params: Any)
                             fmt.number(r["line"]),
                             r["column"] or "",
                             r["value"] or "",
-                            r["rule"],
+                            problem_label(r["rule"]),
                             r["message"],
                         ]
                         for r in detail.to_dict("records")
@@ -213,24 +192,10 @@ def layout(regel: str | None = None, koersel: str | None = None, **_params: Any)
 def download(_n: int | None, data: dict[str, Any] | None) -> dict[str, Any]:
     """All problem rows of the run (and rule), values already masked, as Excel."""
     data = data or {}
-    df = queries.problem_rows(
+    df = data_quality.problem_rows(
         ui.engine(), ui.scope(), int(data["run_id"]), data.get("rule"), limit=None
     )
-    df = df.rename(
-        columns={
-            "file": "Fil",
-            "line": "Linje",
-            "column": "Kolonne",
-            "value": "Værdi",
-            "rule": "Regel",
-            "severity": "Alvor",
-            "message": "Besked",
-        }
-    )
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
-        df.to_excel(xw, index=False, sheet_name="Fejl")
     name = f"fristvagt-fejl-koersel-{data['run_id']}" + (
         f"-{data['rule']}" if data.get("rule") else ""
     )
-    return dcc.send_bytes(buf.getvalue(), name + ".xlsx")
+    return export.xlsx_download(export.problems_frame(df), name + ".xlsx", "Fejl", {"Besked": 60})

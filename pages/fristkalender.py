@@ -11,12 +11,12 @@ import pandas as pd
 from dash import dcc, html
 
 from components import format as fmt
-from components import labels, ui
-from store import queries
+from components import labels, ui, urls
+from store import calendar, case_list, runs
 
 dash.register_page(
     __name__,
-    path="/fristkalender",
+    path=urls.CALENDAR,
     name="Fristkalender",
     title="Fristvagt – Fristkalender",
     order=2,
@@ -50,6 +50,7 @@ def week_windows(as_of: dt.date, n: int = WEEKS_AHEAD) -> list[tuple[dt.date, dt
 
 
 def _cell(n: int, peak: int, link: str) -> html.Td:
+    """A count shaded by its share of the busiest cell, linking to its cases."""
     if n == 0:
         return html.Td("·", className="text-center text-muted")
     shade = 0.12 + 0.6 * (n / peak if peak else 0)
@@ -66,10 +67,13 @@ def pivot_table(
     row_key: str,
     row_label: Any,
     col_labels: list[str],
-    link_params: dict[str, Any],
+    center: str | None,
     table_id: str,
 ) -> dbc.Table:
-    """Rows x time windows with counts (row_key, bucket, n); every count links to its list."""
+    """Rows x time windows with counts (row_key, bucket, n); every count links to its list.
+
+    row_key is "kind" or "team": the count's column, and the list filter it links with.
+    """
     peak = int(counts["n"].max()) if not counts.empty else 0
     grid = counts.pivot_table(index=row_key, columns="bucket", values="n", fill_value=0)
     head = html.Thead(
@@ -84,19 +88,14 @@ def pivot_table(
         cells = [html.Th(row_label(key), scope="row")]
         for i, (d0, d1) in enumerate(windows):
             n = int(grid.loc[key].get(i, 0))
-            params = {**link_params, row_key if row_key != "kind" else "type": key}
-            cells.append(
-                _cell(
-                    n,
-                    peak,
-                    ui.list_href(
-                        **params,
-                        status="aaben",
-                        forfald_fra=d0.isoformat(),
-                        forfald_til=d1.isoformat(),
-                    ),
-                )
+            link = urls.list_href(
+                center=center,
+                status=case_list.ListStatus.OPEN,
+                due_from=d0,
+                due_to=d1,
+                **{row_key: key},
             )
+            cells.append(_cell(n, peak, link))
         cells.append(
             html.Td(fmt.number(int(grid.loc[key].sum())), className="text-center fw-semibold")
         )
@@ -106,27 +105,26 @@ def pivot_table(
     )
 
 
-def layout(center: str | None = None, **_params: Any) -> html.Div:
+def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
-    as_of = queries.latest_as_of(eng, scope)
+    as_of = runs.current_as_of(eng)
     if as_of is None:
         return html.Div(
             [ui.page_header("Fristkalender"), ui.empty_state("Der er ingen forpligtelser endnu.")]
         )
-    centers = queries.centers(eng, scope)
-    center = center if center in centers else None
+    centers = case_list.centers(eng, scope)
+    center = urls.parse_page(params, centers).center
     months = month_windows(as_of)
     weeks = week_windows(as_of)
-    by_kind = queries.open_due_buckets(eng, scope, months, "kind", center=center)
-    by_team = queries.open_due_buckets(eng, scope, weeks, "team", center=center)
-    link = {"center": center}
+    by_kind = calendar.open_due_buckets(eng, scope, months, "kind", center=center)
+    by_team = calendar.open_due_buckets(eng, scope, weeks, "team", center=center)
     month_part = pivot_table(
         by_kind,
         months,
         "kind",
         labels.kind_label,
         [fmt.month_short(m0) for m0, _ in months],
-        link,
+        center,
         MONTH_TABLE,
     )
     busiest = by_team.groupby("team")["n"].sum().nlargest(MAX_TEAMS).index
@@ -143,7 +141,7 @@ def layout(center: str | None = None, **_params: Any) -> html.Div:
         "team",
         labels.team_label,
         [f"{fmt.week(w0)}\n{fmt.date(w0)[:-5]}" for w0, _ in weeks],
-        link,
+        center,
         WEEK_TABLE,
     )
     total = int(by_kind["n"].sum()) if not by_kind.empty else 0
@@ -154,7 +152,7 @@ def layout(center: str | None = None, **_params: Any) -> html.Div:
                 f"Åbne forpligtelser med frist fra {fmt.date(as_of)} og frem: "
                 f"{fmt.number(total)} i alt. Klik på et tal for at se sagerne.",
             ),
-            ui.center_pills("/fristkalender", centers, center),
+            ui.center_pills(urls.CALENDAR, centers, center),
             html.H2("Pr. måned og type", className="h5"),
             month_part
             if not by_kind.empty

@@ -10,12 +10,16 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
+from components import filters, labels, ui, urls
 from components import format as fmt
-from components import labels, ui
-from store import queries
+from store import complaints, runs
 
 dash.register_page(
-    __name__, path="/klager", name="Klager og gennemgange", title="Fristvagt – Klager", order=5
+    __name__,
+    path=urls.COMPLAINTS,
+    name="Klager og gennemgange",
+    title="Fristvagt – Klager",
+    order=5,
 )
 
 CAMPAIGN = "klager-campaign"
@@ -123,20 +127,20 @@ def burndown_figure(
     return {"data": data, "layout": layout}
 
 
-def layout(center: str | None = None, **_params: Any) -> html.Div:
+def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
-    as_of = queries.latest_as_of(eng, scope) or dt.date.today()
+    as_of = runs.current_as_of(eng) or dt.date.today()
     start = (pd.Timestamp(as_of).to_period("M") - (MONTHS_BACK - 1)).to_timestamp().date()
-    allc = queries.complaints_per_month(eng, scope, start=start)
+    allc = complaints.complaints_per_month(eng, scope, start=start)
     centers = sorted(allc["center"].unique().tolist()) if not allc.empty else []
-    center = center if center in centers else None
+    center = urls.parse_page(params, centers).center
     df = allc[allc["center"] == center] if center else allc
     parts: list[Any] = [
         ui.page_header(
             "Klager og gennemgange",
             f"Klager modtaget fra {fmt.date(start)}; medhold tæller både fuldt og delvist medhold.",
         ),
-        ui.center_pills("/klager", centers, center),
+        ui.center_pills(urls.COMPLAINTS, centers, center),
     ]
     if df.empty:
         parts.append(ui.empty_state("Ingen klager i perioden."))
@@ -179,23 +183,18 @@ def layout(center: str | None = None, **_params: Any) -> html.Div:
                 ]
             )
         )
-    campaigns = queries.review_campaigns(eng, scope)
+    campaigns = complaints.review_campaigns(eng, scope)
     parts.append(html.H2("Gennemgange", className="h5 mt-3"))
     if not campaigns:
         parts.append(ui.empty_state("Ingen gennemgangskampagner i data."))
     else:
         parts.append(
-            dbc.Row(
-                dbc.Col(
-                    [
-                        dbc.Label("Kampagne", html_for=CAMPAIGN),
-                        ui.dropdown(
-                            CAMPAIGN, options=campaigns, value=campaigns[0], clearable=False
-                        ),
-                    ],
-                    md=4,
-                ),
-                className="mb-2",
+            filters.filter_row(
+                [
+                    filters.filter_control(
+                        CAMPAIGN, "Kampagne", campaigns, campaigns[0], width=4, clearable=False
+                    )
+                ]
             )
         )
         parts.append(html.Div(id=BURNDOWN))
@@ -204,9 +203,10 @@ def layout(center: str | None = None, **_params: Any) -> html.Div:
 
 @callback(Output(BURNDOWN, "children"), Input(CAMPAIGN, "value"))
 def update_burndown(campaign: str | None) -> Any:
+    """The chosen campaign's remaining cases against its milestones."""
     if not campaign:
         return None
-    df = queries.review_burndown(ui.engine(), ui.scope(), campaign)
+    df = complaints.review_burndown(ui.engine(), ui.scope(), campaign)
     if df.empty:
         return ui.empty_state("Ingen sager i kampagnen.")
     ms = labels.milestones(campaign)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from components import cards, labels, ui, urls
 from components import format as fmt
-from components import labels, ui
-from store import queries
+from store import case_list, kpi_results, runs
+from vocab import Level
 
-dash.register_page(__name__, path="/", name="Overblik", title="Fristvagt – Overblik", order=0)
+dash.register_page(
+    __name__, path=urls.OVERVIEW, name="Overblik", title="Fristvagt – Overblik", order=0
+)
 
 CARDS = "overblik-cards"
 TEAMS = "overblik-teams"
@@ -21,18 +23,17 @@ TEAM_ROWS = 25
 
 
 def _center_section(center: str, rows: pd.DataFrame) -> html.Section:
-    # A card per KPI with cases; KPIs without (e.g. adult KPIs in a children's center)
-    # are named on one line under the cards instead of as empty cards.
+    """A center's KPI cards (one row per KPI result of the center).
+
+    A card per KPI with cases; KPIs without (e.g. adult KPIs in a children's
+    center) are named on one line under the cards instead of as empty cards.
+    """
     rows = rows.sort_values("kpi", kind="stable")
     counted = rows[rows["denominator"] > 0]
     empty = rows[rows["denominator"] == 0]["kpi"].tolist()
-    cards = [
-        dbc.Col(ui.kpi_card(r), xs=12, sm=6, lg=4, xl=3, className="mb-3")
-        for r in counted.to_dict("records")
-    ]
     parts: list[Any] = [html.H2(labels.center_label(center), className="h5 mt-2")]
-    if cards:
-        parts.append(dbc.Row(cards))
+    if not counted.empty:
+        parts.append(cards.card_grid(counted.to_dict("records")))
     if empty:
         names = ", ".join(f"{k} {labels.kpi_label(k)}" for k in empty)
         parts.append(
@@ -42,38 +43,43 @@ def _center_section(center: str, rows: pd.DataFrame) -> html.Section:
 
 
 def team_rows(df: pd.DataFrame, limit: int = TEAM_ROWS) -> list[list[Any]]:
-    """The team table's rows: worst first, numbers linking into the list."""
+    """The team table's rows (one per team KPI result, worst first), numbers linking to the list."""
     out: list[list[Any]] = []
     for r in df.head(limit).to_dict("records"):
         den, num = int(r["denominator"]), int(r["numerator"])
         status = labels.attainment(r["value"], den, float(r["target"]))
-        link = {"kpi": r["kpi"], "center": r["center"], "team": r["team"]}
+        members = case_list.ListFilter(kpi=r["kpi"], center=r["center"], team=r["team"])
         out.append(
             [
                 r["center"],
                 labels.team_label(r["team"]),
                 f"{r['kpi']} {labels.kpi_label(r['kpi'])}",
-                dcc.Link(fmt.percent(r["value"], den), href=ui.list_href(**link)),
-                dcc.Link(f"{fmt.number(num)} af {fmt.number(den)}", href=ui.list_href(**link)),
-                dcc.Link(fmt.number(den - num), href=ui.list_href(**link, resultat="ikke-opfyldt")),
-                ui.status_badge(status),
+                dcc.Link(fmt.percent(r["value"], den), href=urls.list_href(members)),
+                dcc.Link(f"{fmt.number(num)} af {fmt.number(den)}", href=urls.list_href(members)),
+                dcc.Link(
+                    fmt.number(den - num),
+                    href=urls.list_href(members, result=case_list.MemberResult.NOT_MET),
+                ),
+                cards.status_badge(status),
             ]
         )
     return out
 
 
-def layout(center: str | None = None, **_params: Any) -> html.Div:
+def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
-    cards = queries.kpi_overview(eng, scope, level="center")
-    as_of = queries.latest_as_of(eng, scope)
-    centers = sorted(cards["center"].unique().tolist()) if not cards.empty else []
+    results = kpi_results.kpi_overview(eng, scope, level=Level.CENTER)
+    as_of = runs.current_as_of(eng)
+    centers = sorted(results["center"].unique().tolist()) if not results.empty else []
+    center = urls.parse_page(params, centers).center
     subtitle = (
-        f"Status pr. {fmt.date_long(as_of)}. Mål: 95 % af sagerne overholder fristen. "
+        f"Status pr. {fmt.date_long(as_of)}. "
+        f"Mål: {labels.target_text(results['kpi'].unique())} af sagerne overholder fristen. "
         "Klik på et tal for at se sagerne bag det."
         if as_of
         else None
     )
-    if cards.empty:
+    if results.empty:
         return html.Div(
             [
                 ui.page_header("Overblik"),
@@ -83,9 +89,9 @@ def layout(center: str | None = None, **_params: Any) -> html.Div:
                 ),
             ]
         )
-    shown = [center] if center in centers else centers
-    sections = [_center_section(c, cards[cards["center"] == c]) for c in shown]
-    teams = queries.team_table(eng, scope, center=center if center in centers else None)
+    shown = [center] if center else centers
+    sections = [_center_section(c, results[results["center"] == c]) for c in shown]
+    teams = kpi_results.team_table(eng, scope, center=center)
     teams = teams[teams["denominator"] > 0]
     team_part: list[Any] = [
         html.H2("Teams – dårligst først", className="h5 mt-3"),
@@ -108,7 +114,7 @@ def layout(center: str | None = None, **_params: Any) -> html.Div:
     return html.Div(
         [
             ui.page_header("Overblik", subtitle),
-            ui.center_pills("/", centers, center if center in centers else None),
+            ui.center_pills(urls.OVERVIEW, centers, center),
             html.Div(sections, id=CARDS),
             html.Div(team_part, id=TEAMS),
         ]

@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components import cards, labels, ui, urls
 from components import format as fmt
-from components import labels, ui
-from store import queries
-from store.queries import ListFilter
+from store import calendar, case_list, kpi_results
+from vocab import Kind, Status
 
 dash.register_page(
     __name__,
-    path="/sagsbehandlingsfrister",
+    path=urls.PROCESSING,
     name="Sagsbehandlingsfrister",
     title="Fristvagt – Sagsbehandlingsfrister",
     order=4,
@@ -24,13 +23,17 @@ dash.register_page(
 SUMMARY = "frister-summary"
 LETTERS = "frister-letters"
 LETTER_ROWS = 50
+KPIS = ("K7", "K8")  # decided within the deadline; the letter sent in time
+# the list of letters to send: applications past their deadline without a letter
+LETTERS_DUE = case_list.ListFilter(kind=Kind.LETTER, status=case_list.ListStatus.OVERDUE)
 
 
 def layout(**_params: Any) -> html.Div:
+    """K7/K8 cards, applications per center, and the letters to send."""
     eng, scope = ui.engine(), ui.scope()
-    over = queries.kpi_overview(eng, scope)
-    cards = over[over["kpi"].isin(["K7", "K8"])] if not over.empty else over
-    counts = queries.status_counts(eng, scope, kinds=["processing", "letter"])
+    over = kpi_results.kpi_overview(eng, scope)
+    results = over[over["kpi"].isin(KPIS)] if not over.empty else over
+    counts = calendar.status_counts(eng, scope, kinds=[Kind.PROCESSING, Kind.LETTER])
     parts: list[Any] = [
         ui.page_header(
             "Sagsbehandlingsfrister",
@@ -38,41 +41,33 @@ def layout(**_params: Any) -> html.Div:
             "skal borgeren have et underretningsbrev (Retssikkerhedsloven § 3, stk. 2).",
         )
     ]
-    if not cards.empty:
-        parts.append(
-            dbc.Row(
-                [
-                    dbc.Col(
-                        ui.kpi_card(r, show_center=True), xs=12, sm=6, lg=4, xl=3, className="mb-3"
-                    )
-                    for r in cards.to_dict("records")
-                ]
-            )
-        )
+    if not results.empty:
+        parts.append(cards.card_grid(results.to_dict("records"), show_center=True))
     else:
         parts.append(ui.empty_state("K7 og K8 er ikke beregnet endnu."))
     rows = []
     if not counts.empty:
         for center in sorted(counts["center"].unique()):
             c = counts[counts["center"] == center]
-            late = int(c[(c["kind"] == "processing") & (c["status"] == "overdue")]["n"].sum())
-            open_ = int(c[(c["kind"] == "processing") & (c["status"] == "open")]["n"].sum())
-            letters = int(c[(c["kind"] == "letter") & (c["status"] == "overdue")]["n"].sum())
+            processing = c[c["kind"] == Kind.PROCESSING]
+            late = int(processing[processing["status"] == Status.OVERDUE]["n"].sum())
+            open_ = int(processing[processing["status"] == Status.OPEN]["n"].sum())
+            letters = int(
+                c[(c["kind"] == Kind.LETTER) & (c["status"] == Status.OVERDUE)]["n"].sum()
+            )
+            applications = case_list.ListFilter(center=center, kind=Kind.PROCESSING)
             rows.append(
                 [
                     labels.center_label(center),
                     dcc.Link(
                         fmt.number(open_),
-                        href=ui.list_href(center=center, type="processing", status="aaben"),
+                        href=urls.list_href(applications, status=case_list.ListStatus.OPEN),
                     ),
                     dcc.Link(
                         fmt.number(late),
-                        href=ui.list_href(center=center, type="processing", status="overskredet"),
+                        href=urls.list_href(applications, status=case_list.ListStatus.OVERDUE),
                     ),
-                    dcc.Link(
-                        fmt.number(letters),
-                        href=ui.list_href(center=center, type="letter", status="overskredet"),
-                    ),
+                    dcc.Link(fmt.number(letters), href=urls.list_href(LETTERS_DUE, center=center)),
                 ]
             )
     parts.append(html.H2("Pr. center", className="h5 mt-2"))
@@ -93,16 +88,15 @@ def layout(**_params: Any) -> html.Div:
             id=SUMMARY,
         )
     )
-    flt = ListFilter(kind="letter", status="overskredet")
-    n_letters = queries.list_count(eng, scope, flt)
-    letters = queries.list_rows(eng, scope, flt, 0, LETTER_ROWS)
+    n_letters = case_list.list_count(eng, scope, LETTERS_DUE)
+    letters = case_list.list_rows(eng, scope, LETTERS_DUE, 0, LETTER_ROWS)
     parts.append(html.H2("Underretningsbrev der skal sendes", className="h5 mt-3"))
     parts.append(
         html.P(
             [
                 f"{fmt.number(n_letters)} åbne ansøgninger er over fristen, uden at borgeren har fået brev. "
                 "De længst overskredne først. ",
-                dcc.Link("Se hele listen", href=ui.list_href(type="letter", status="overskredet")),
+                dcc.Link("Se hele listen", href=urls.list_href(LETTERS_DUE)),
             ],
             className="text-muted",
         )

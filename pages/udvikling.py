@@ -10,18 +10,20 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
+from components import filters, labels, ui, urls
 from components import format as fmt
-from components import labels, ui
-from store import queries
+from store import kpi_results, runs
+from vocab import ALL_CENTERS, ResultKind
 
 dash.register_page(
-    __name__, path="/udvikling", name="Udvikling", title="Fristvagt – Udvikling", order=3
+    __name__, path=urls.TREND, name="Udvikling", title="Fristvagt – Udvikling", order=3
 )
 
 KPI_SELECT = "udvikling-kpi"
 CENTER_SELECT = "udvikling-center"
 PERIOD_SELECT = "udvikling-period"
 CHARTS = "udvikling-charts"
+TREND_GRAPH = "trend"  # the `type` of a chart's pattern id {"type", "kpi"}
 PERIODS = {"12": "Seneste 12 måneder", "24": "Seneste 24 måneder", "alle": "Hele perioden"}
 COLOURS = ("#0d6efd", "#d63384", "#198754", "#fd7e14", "#6f42c1", "#212529")
 
@@ -33,17 +35,35 @@ def milestone_dates(start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp
 
 def month_series(df: pd.DataFrame) -> pd.DataFrame:
     """One point per month: the newest non-forecast result of the month (recomputed wins a tie)."""
-    hist = df[df["kind"] != "forecast"].copy()
+    hist = df[df["kind"] != ResultKind.FORECAST].copy()
     if hist.empty:
         return hist
     hist["month"] = hist["as_of"].dt.to_period("M")
-    hist["rank"] = (hist["kind"] == "recomputed").astype(int)
+    hist["rank"] = (hist["kind"] == ResultKind.RECOMPUTED).astype(int)
     hist = hist.sort_values(["as_of", "rank"])
     return hist.groupby(["kpi", "center", "month"], as_index=False).tail(1)
 
 
 def _iso(values: Any) -> list[str]:
     return [pd.Timestamp(v).strftime("%Y-%m-%d") for v in values]
+
+
+def target_lines(df: pd.DataFrame, kpi: str) -> dict[float, list[str]]:
+    """The targets to draw: target -> the centers it applies to (one line per distinct target).
+
+    Only the centers drawn count (those where the KPI counts cases). A center's
+    target is the one its newest result was computed against, else the rules'.
+    """
+    counted = df[df["denominator"] > 0]
+    out: dict[float, list[str]] = {}
+    for center in sorted(counted["center"].unique()) if not counted.empty else [ALL_CENTERS]:
+        stored = counted[(counted["center"] == center) & counted["target"].notna()]
+        stored = stored.sort_values("as_of")
+        target = (
+            float(stored["target"].iloc[-1]) if not stored.empty else labels.target(kpi, center)
+        )
+        out.setdefault(round(target, 6), []).append(center)
+    return out
 
 
 def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
@@ -54,7 +74,7 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
         if not (g["denominator"] > 0).any():
             continue  # the KPI counts no cases in this center (e.g. a child KPI in RCK)
         colour = COLOURS[i % len(COLOURS)]
-        short = "Hele forvaltningen" if center == "ALL" else str(center)
+        short = labels.center_short(center)
         g = g.sort_values("as_of")
         text = [
             f"{fmt.percent(v, d)} ({fmt.number(n)} af {fmt.number(d)})"
@@ -72,7 +92,7 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
                 "hovertemplate": "%{x|%d-%m-%Y}: %{text}<extra>" + short + "</extra>",
             }
         )
-        fc = df[(df["kind"] == "forecast") & (df["center"] == center)].sort_values("as_of")
+        fc = df[(df["kind"] == ResultKind.FORECAST) & (df["center"] == center)].sort_values("as_of")
         if not fc.empty:
             data.append(
                 {
@@ -86,29 +106,35 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
                     "hovertemplate": "Prognose %{x|%d-%m-%Y}: %{y:.0%}<extra>" + short + "</extra>",
                 }
             )
-    target = float(df["target"].dropna().iloc[0]) if df["target"].notna().any() else labels.TARGET
-    shapes: list[dict[str, Any]] = [
-        {
-            "type": "line",
-            "xref": "paper",
-            "x0": 0,
-            "x1": 1,
-            "y0": target,
-            "y1": target,
-            "line": {"color": "#198754", "dash": "dot"},
-        }
-    ]
-    notes: list[dict[str, Any]] = [
-        {
-            "xref": "paper",
-            "x": 1,
-            "y": target,
-            "yanchor": "top",
-            "xanchor": "right",
-            "text": f"Mål {fmt.percent(target)}",
-            "showarrow": False,
-        }
-    ]
+    shapes: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    targets = target_lines(df, kpi)
+    for target, centers in targets.items():
+        named = (
+            f" ({', '.join(labels.center_short(c) for c in centers)})" if len(targets) > 1 else ""
+        )
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "y0": target,
+                "y1": target,
+                "line": {"color": "#198754", "dash": "dot"},
+            }
+        )
+        notes.append(
+            {
+                "xref": "paper",
+                "x": 1,
+                "y": target,
+                "yanchor": "top",
+                "xanchor": "right",
+                "text": f"Mål {fmt.percent(target)}{named}",
+                "showarrow": False,
+            }
+        )
     if not df.empty:
         for d in milestone_dates(df["as_of"].min(), df["as_of"].max() + pd.Timedelta(days=62)):
             x = d.strftime("%Y-%m-%d")
@@ -158,6 +184,7 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
 
 
 def graph_config(kpi: str) -> dict[str, Any]:
+    """The chart's mode bar: Danish locale, a dated file name for the picture."""
     return {
         "displaylogo": False,
         "locale": "da",
@@ -172,60 +199,47 @@ def graph_config(kpi: str) -> dict[str, Any]:
 
 def layout(**_params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
-    over = queries.kpi_overview(eng, scope)
+    over = kpi_results.kpi_overview(eng, scope)
     kpis = sorted(over["kpi"].unique().tolist()) if not over.empty else []
     centers = sorted(over["center"].unique().tolist()) if not over.empty else []
     if not kpis:
         return html.Div([ui.page_header("Udvikling"), ui.empty_state("Ingen nøgletal endnu.")])
-    controls = dbc.Row(
+    controls = filters.filter_row(
         [
-            dbc.Col(
-                [
-                    dbc.Label("Nøgletal", html_for=KPI_SELECT),
-                    ui.dropdown(
-                        KPI_SELECT,
-                        multi=True,
-                        value=kpis[:4],
-                        options=[{"label": f"{k} {labels.kpi_label(k)}", "value": k} for k in kpis],
-                    ),
-                ],
-                md=5,
+            filters.filter_control(
+                KPI_SELECT,
+                "Nøgletal",
+                filters.options((k, f"{k} {labels.kpi_label(k)}") for k in kpis),
+                kpis[:4],
+                width=5,
+                multi=True,
             ),
-            dbc.Col(
-                [
-                    dbc.Label("Centre", html_for=CENTER_SELECT),
-                    ui.dropdown(
-                        CENTER_SELECT,
-                        multi=True,
-                        value=centers,
-                        options=[
-                            {"label": labels.center_label(c), "value": c} for c in ["ALL", *centers]
-                        ],
-                    ),
-                ],
-                md=4,
+            filters.filter_control(
+                CENTER_SELECT,
+                "Centre",
+                filters.options((c, labels.center_label(c)) for c in [ALL_CENTERS, *centers]),
+                centers,
+                width=4,
+                multi=True,
             ),
-            dbc.Col(
-                [
-                    dbc.Label("Periode", html_for=PERIOD_SELECT),
-                    ui.dropdown(
-                        PERIOD_SELECT,
-                        value="12",
-                        clearable=False,
-                        options=[{"label": v, "value": k} for k, v in PERIODS.items()],
-                    ),
-                ],
-                md=3,
+            filters.filter_control(
+                PERIOD_SELECT,
+                "Periode",
+                filters.options(PERIODS.items()),
+                "12",
+                width=3,
+                clearable=False,
             ),
         ],
-        className="g-2 mb-3",
+        class_name="g-2 mb-3",
     )
     return html.Div(
         [
             ui.page_header(
                 "Udvikling",
-                "Månedlig målopfyldelse pr. center mod målet på 95 %. Stiplet linje: prognose, "
-                "hvis der ikke gøres mere. Hent en graf som billede med kamera-ikonet.",
+                f"Månedlig målopfyldelse pr. center mod målet på {labels.target_text(kpis)}. "
+                "Stiplet linje: prognose, hvis der ikke gøres mere. "
+                "Hent en graf som billede med kamera-ikonet.",
             ),
             controls,
             dcc.Loading(html.Div(id=CHARTS)),
@@ -240,14 +254,15 @@ def layout(**_params: Any) -> html.Div:
     Input(PERIOD_SELECT, "value"),
 )
 def update_charts(kpis: list[str] | None, centers: list[str] | None, period: str | None) -> Any:
+    """A trend chart per chosen KPI, for the chosen centers and period."""
     if not kpis or not centers:
         return ui.empty_state("Vælg mindst ét nøgletal og ét center.")
     eng, scope = ui.engine(), ui.scope()
     start = None
-    as_of = queries.latest_as_of(eng, scope) or dt.date.today()
+    as_of = runs.current_as_of(eng) or dt.date.today()
     if period in ("12", "24"):
         start = (pd.Timestamp(as_of) - pd.DateOffset(months=int(period))).date()
-    df = queries.kpi_trend(eng, scope, kpis=kpis, centers=centers, start=start)
+    df = kpi_results.kpi_trend(eng, scope, kpis=kpis, centers=centers, start=start)
     if df.empty:
         return ui.empty_state("Ingen historik for det valgte.")
     cols = []
@@ -260,7 +275,7 @@ def update_charts(kpis: list[str] | None, centers: list[str] | None, period: str
                 dcc.Graph(
                     figure=trend_figure(part, kpi),
                     config=graph_config(kpi),
-                    id={"type": "trend", "kpi": kpi},
+                    id={"type": TREND_GRAPH, "kpi": kpi},
                 ),
                 lg=6,
                 className="mb-3",

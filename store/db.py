@@ -2,14 +2,19 @@
 
 Every other package goes through these functions; nothing else builds SQL
 connections. SQLite (the embedded default) runs in WAL mode with a busy
-timeout so the web app can read while the ETL writes; PostgreSQL is reached
-through psycopg 3 and bulk-loaded with COPY.
+timeout so the web app can read while the ETL writes, and its write-ahead log
+is emptied after a load (`checkpoint`); PostgreSQL is reached through psycopg 3
+and bulk-loaded with COPY. `process_lock` is the lock a load holds for as long
+as its process lives.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
+import logging
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,13 +37,14 @@ from sqlalchemy import (
     event,
     text,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.schema import CreateIndex, DropIndex
 
 import settings
 from store.models import DATA_MODELS, Base
 
 ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 
 def database_url(url: str | None = None) -> str:
@@ -61,8 +67,9 @@ def get_engine(url: str | None = None) -> Engine:
 def _engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        file = _sqlite_file(parsed)
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         busy_ms = int(settings.SQLITE_BUSY_TIMEOUT_MS.get())
 
@@ -88,6 +95,30 @@ def _engine_for(url: str) -> Engine:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def store_label(store: Engine | str | None = None) -> str:
+    """Where the store is, for messages: the SQLite file, or the URL without password
+    (of an engine, or of a URL: the DATABASE_URL setting by default)."""
+    url = store.url if isinstance(store, Engine) else make_url(database_url(store))
+    path = _sqlite_file(url)
+    return str(path) if path is not None else url.render_as_string(hide_password=True)
+
+
+def sqlite_path(engine: Engine) -> Path | None:
+    """The file of a SQLite store (None for PostgreSQL and in-memory SQLite)."""
+    return _sqlite_file(engine.url)
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database or ""
+    if database.startswith("file:"):  # a URI filename: sqlite:///file:/path?mode=ro&uri=true
+        database = database[len("file:") :].split("?", 1)[0]
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
 
 
 def init_db(engine: Engine) -> None:
@@ -127,6 +158,136 @@ def transaction(engine: Engine) -> Iterator[Connection]:
                 swap()
         finally:
             conn.info.pop(_PENDING_SWAPS, None)
+
+
+# ---------------------------------------------------------------- process lock
+# The key of the PostgreSQL advisory lock held by a load (per database).
+PROCESS_LOCK_KEY = 4_711_2026
+
+
+class LockHeld(Exception):
+    """Another process holds the lock."""
+
+
+class ProcessLock:
+    """An exclusive lock that lives exactly as long as the process holding it.
+
+    PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock`) on a
+    connection of its own, kept open while the lock is held; the server releases
+    it when that connection ends, with the process or not. SQLite: an OS file
+    lock (`flock`) on `<database>.lock` beside the database file; the kernel
+    releases it when the process ends, however it ends. In-memory SQLite: none
+    needed (no other process sees the store). Never waits: `acquire` raises
+    `LockHeld` at once when another process holds it.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.held = False
+        self._conn: Connection | None = None
+        self._fd: int | None = None
+
+    @property
+    def lock_file(self) -> Path | None:
+        """The SQLite store's lock file (None for PostgreSQL and in-memory SQLite)."""
+        path = sqlite_path(self.engine)
+        return path.with_name(path.name + ".lock") if path is not None else None
+
+    def acquire(self) -> ProcessLock:
+        if self.held:
+            raise RuntimeError("the lock is already held")
+        if is_postgres(self.engine):
+            self._acquire_advisory()
+        elif self.lock_file is not None:
+            self._acquire_file(self.lock_file)
+        self.held = True
+        return self
+
+    def _acquire_advisory(self) -> None:
+        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            got = conn.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": PROCESS_LOCK_KEY}
+            ).scalar_one()
+        except BaseException:
+            conn.close()
+            raise
+        if not got:
+            conn.close()
+            raise LockHeld(f"the advisory lock {PROCESS_LOCK_KEY} of {store_label(self.engine)}")
+        self._conn = conn
+
+    def _acquire_file(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by child processes
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise LockHeld(f"the lock file {path}") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        os.ftruncate(fd, 0)  # for a person looking: who holds it
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        """Release the lock (also when its connection has broken meanwhile)."""
+        if not self.held:
+            return
+        self.held = False
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": PROCESS_LOCK_KEY})
+            except Exception:  # the session is gone, and its lock with it
+                log.warning("could not release the advisory lock; closing its connection")
+                conn.invalidate()
+            finally:
+                conn.close()
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+    def is_free(self) -> bool:
+        """Whether no process holds the lock now (taken and released again at once)."""
+        try:
+            self.acquire()
+        except LockHeld:
+            return False
+        self.release()
+        return True
+
+    def __enter__(self) -> ProcessLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def process_lock(engine: Engine) -> ProcessLock:
+    """The store's process lock (not yet acquired): `with process_lock(engine): ...`."""
+    return ProcessLock(engine)
+
+
+def checkpoint(engine: Engine) -> None:
+    """SQLite: copy the write-ahead log into the database and truncate it to 0 bytes.
+
+    A load is one large transaction: its WAL grows to the size of everything it
+    wrote and would stay that size on disk. Waits (up to the busy timeout) for
+    readers of older snapshots; if one still reads, the log is left for the
+    next checkpoint. PostgreSQL: nothing to do.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        busy, wal_pages, moved = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    if busy:
+        log.info("WAL checkpoint: a reader was busy; %s of %s pages moved", moved, wal_pages)
 
 
 # ------------------------------------------------------------------ bulk writes

@@ -14,7 +14,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -149,8 +160,16 @@ DATA_MODELS: tuple[type[Base], ...] = (
 class EtlRun(Base):
     """One row per ETL run (load attempt), whatever its outcome.
 
-    status: running | loaded | refused | duplicate | failed.
-    Only one run may be `running` at a time: the scheduler's lock guards it.
+    status: a `vocab.RunStatus` (running | loaded | refused | duplicate | failed |
+    aborted). Only one run is `running` at a time: it holds the run lock
+    (`store.runs.run_lock`); a run left `running` by a process that died is marked
+    `aborted` by the next one.
+    outcome: the finished run's outcome as data, `{"code": ..., params}` with a
+    code of `vocab.RUN_OUTCOMES`, e.g. {"code": "loaded", "rows_rejected": 3,
+    "problems": 5, "errors": 3}; None while running. `message` is the same in
+    English for the command line and logs (CPR-masked).
+    forced: loaded although a plausibility check refused the extract
+    (`etl load --accept-shrink` / `--accept-future`).
     """
 
     __tablename__ = "etl_runs"
@@ -166,6 +185,8 @@ class EtlRun(Base):
     rows_loaded: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rows_rejected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     message: Mapped[str | None] = mapped_column(String(2000))
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    forced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Problem(Base):

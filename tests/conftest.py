@@ -14,10 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 
-from store.db import get_engine, init_db
+# No developer's .env may change a test: settings come from the environment only.
+os.environ["FRISTVAGT_IGNORE_DOTENV"] = "1"
+
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from store.db import get_engine, init_db  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -1,7 +1,8 @@
 """Test helper: a minimal valid extract as Python dicts, written as a folder.
 
-Tests take `valid_files()`, break one thing, and write it with `write_extract`.
-Extract date of the minimal extract: `AS_OF`.
+Tests take `valid_files()`, break one thing, and write it with `write_extract`;
+`prepare` reads, stages and validates it (no database). Extract date of the
+minimal extract: `AS_OF`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from pathlib import Path
+
+from etl.prepare import Prepared, prepare
+
+__all__ = ["AS_OF", "Prepared", "Rows", "csv_text", "prepare", "valid_files", "write_extract"]
 
 AS_OF = dt.date(2024, 6, 30)
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from etl_extract_factory import csv_text, valid_files, write_extract
+from etl_extract_factory import csv_text, prepare, valid_files, write_extract
 
-from etl.pipeline import prepare
 from etl.problems import ExtractRefused
 from etl.read import decode, detect_delimiter, parse_csv, read_extract
 
@@ -161,7 +160,7 @@ def test_unknown_column_is_a_warning_once_per_file(tmp_path: Path) -> None:
     assert prep.rows_loaded["sager.csv"] == 3
 
 
-def test_optional_files_may_be_missing(tmp_path: Path) -> None:
+def test_optional_files_may_be_missing_with_a_warning(tmp_path: Path) -> None:
     files = valid_files()
     del files["klager"], files["gennemgange"]
     write_extract(tmp_path, files)
@@ -169,6 +168,14 @@ def test_optional_files_may_be_missing(tmp_path: Path) -> None:
     assert prep.frames["complaints"].empty
     assert list(prep.frames["complaints"].columns)[:2] == ["complaint_id", "case_id"]
     assert "klager.csv" not in prep.rows_loaded
+    warned = prep.problems[prep.problems["rule"] == "optional-file-missing"]
+    assert warned[["file", "severity"]].values.tolist() == [
+        ["klager.csv", "warning"],
+        ["gennemgange.csv", "warning"],
+    ]
+    assert warned["message"].iloc[0] == (
+        "Filen er ikke med i udtrækket; klager tømmes ved denne indlæsning (0 rækker)"
+    )
 
 
 def _refusal(tmp_path: Path) -> ExtractRefused:
@@ -183,6 +190,7 @@ def test_missing_required_file_refuses(tmp_path: Path) -> None:
     write_extract(tmp_path, files)
     err = _refusal(tmp_path)
     assert [(p.rule, p.file) for p in err.problems] == [("missing-file", "handleplaner.csv")]
+    assert err.problems[0].message == "Den påkrævede fil mangler i udtrækket (som .csv eller .xlsx)"
     assert "handleplaner.csv" in str(err)
 
 
@@ -226,7 +234,13 @@ def test_ragged_csv_refuses_as_unreadable(tmp_path: Path) -> None:
     text = csv_text(valid_files()["medarbejdere"]) + "E3;x;y;z;t;J;extra;more\n"
     (tmp_path / "medarbejdere.csv").write_text(text)
     err = _refusal(tmp_path)
-    assert [(p.rule, p.file) for p in err.problems] == [("unreadable", "medarbejdere.csv")]
+    assert [(p.rule, p.file, p.line) for p in err.problems] == [
+        ("unreadable", "medarbejdere.csv", 4)
+    ]
+    # Danish, without the parser's own text
+    assert err.problems[0].message == (
+        "Linjen har 8 felter, men overskriften har 6; filen kan ikke læses som CSV"
+    )
 
 
 def test_refusal_lists_every_file_problem(tmp_path: Path) -> None:
@@ -259,4 +273,4 @@ def test_workbook_with_two_filled_sheets_refuses(tmp_path: Path) -> None:
     wb.save(tmp_path / "klager.xlsx")
     err = _refusal(tmp_path)
     assert [(p.rule, p.file) for p in err.problems] == [("unreadable", "klager.xlsx")]
-    assert "2 non-empty sheets" in err.problems[0].message
+    assert err.problems[0].message == "Projektmappen har 2 ark med indhold; der må kun være ét"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from etl_extract_factory import Rows, valid_files, write_extract
+from etl_extract_factory import AS_OF, Prepared, Rows, prepare, valid_files, write_extract
 
-from etl.pipeline import Prepared, prepare
-from etl.validate import cpr_date_valid
+from etl import contract
+from etl.read import read_extract
+from etl.staging import empty_raw, stage
+from etl.validate import Validation, cpr_date_valid, validate_extract
 
 Files = dict[str, Rows]
 
@@ -89,10 +92,6 @@ CASES = {
         _set("undersoegelser", 0, sag_id="S99"),
         ("undersoegelser.csv", 2, "sag_id", "unknown-case"),
     ),
-    "unknown-caseworker": (
-        _set("sager", 1, sagsbehandler_id="E9"),
-        ("sager.csv", 3, "sagsbehandler_id", "unknown-caseworker"),
-    ),
     "unknown-measure": (
         _set("opfoelgninger", 1, foranstaltning_id="M9"),
         ("opfoelgninger.csv", 3, "foranstaltning_id", "unknown-measure"),
@@ -156,11 +155,16 @@ def test_messages_quote_the_cell_that_broke_the_rule(tmp_path: Path) -> None:
     err = prep.problems[prep.problems["severity"] == "error"]
     messages = dict(zip(err["rule"], err["message"], strict=True))
     assert messages["date-format"] == (
-        "oprettet is not a valid date (YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY): '2024-13-01'"
+        "oprettet '2024-13-01' er ikke en gyldig dato (YYYY-MM-DD, DD-MM-YYYY eller DD.MM.YYYY)"
     )
-    assert messages["enum"] == "maalgruppe must be one of born, voksen, not 'barn'"
-    assert messages["bool-format"] == "aktiv must be J/N, ja/nej, 1/0 or true/false, not 'maybe'"
-    assert messages["paragraph-format"].endswith("BL32.1.3): 'SEL paragraf'")
+    assert messages["enum"] == "maalgruppe skal være en af born, voksen, ikke 'barn'"
+    assert messages["bool-format"] == (
+        "aktiv skal være J/N, ja/nej, 1/0 eller true/false, ikke 'maybe'"
+    )
+    assert messages["paragraph-format"] == (
+        "paragraf 'SEL paragraf' er ikke en genkendelig lovhjemmel "
+        "(fx SEL52.3.7, 'SEL § 52, stk. 3, nr. 7' eller BL32.1.3)"
+    )
 
 
 def test_every_problem_is_collected_in_one_pass(tmp_path: Path) -> None:
@@ -202,7 +206,9 @@ def test_rejected_case_rejects_its_dependents(tmp_path: Path) -> None:
         "undersoegelser.csv",
     ]
     assert set(dep["value"]) == {"S1", "M1"}
-    assert "sager.csv line 2" in dep[dep["value"] == "S1"]["message"].iloc[0]
+    assert dep[dep["value"] == "S1"]["message"].iloc[0] == (
+        "sag 'S1' er afvist (sager.csv linje 2), så denne række afvises også"
+    )
     assert prep.frames["cases"]["case_id"].tolist() == ["S2", "S3"]
     assert prep.frames["measures"]["measure_id"].tolist() == ["M2"]
     assert prep.frames["follow_ups"]["follow_up_id"].tolist() == ["O2"]
@@ -244,9 +250,10 @@ def test_cpr_values_are_masked_in_problems_but_kept_raw_in_quarantine(tmp_path: 
     assert values == {2: "310203-XXXX", 3: "010191-XXXX", 4: "031185-XXXX"}
     text = prep.problems.to_string()
     assert "1234" not in text and "0123" not in text
+    # an unknown caseworker is a warning: that case is kept
     rej = prep.rejected_rows[prep.rejected_rows["file"] == "sager.csv"]
     raws = [json.loads(r)["cpr"] for r in rej["raw"]]
-    assert raws == ["3102031234", "01019-1234", "031185-0123"]
+    assert raws == ["3102031234", "01019-1234"]
 
 
 @pytest.mark.parametrize(
@@ -264,3 +271,91 @@ def test_cpr_values_are_masked_in_problems_but_kept_raw_in_quarantine(tmp_path: 
 )
 def test_cpr_date_part(cpr: str, ok: bool) -> None:
     assert cpr_date_valid(pd.Series([cpr], dtype="string")).tolist() == [ok]
+
+
+# ------------------------------------------------- references from the contract
+def _validate_with(tmp_path: Path, files: Files, specs: list[contract.FileSpec]) -> Validation:
+    """Read, stage with `specs` (the contract, or a changed copy) and validate."""
+    extract = read_extract(write_extract(tmp_path / "x", files))
+    staged = {
+        spec.name: stage(extract.files.get(spec.name) or empty_raw(spec), spec) for spec in specs
+    }
+    return validate_extract(staged, AS_OF)
+
+
+def _declare(name: str, column: contract.Column) -> list[contract.FileSpec]:
+    """The contract's files with one more column declared in file `name`."""
+    spec = contract.BY_NAME[name]
+    changed = dataclasses.replace(spec, columns=(*spec.columns, column))
+    return [changed if s.name == name else s for s in contract.FILES]
+
+
+def _rules(validation: Validation, file: str) -> list[tuple[int, str, str]]:
+    p = validation.problems[validation.problems["file"] == file]
+    return sorted(zip(p["line"].astype(int), p["column"], p["rule"], strict=True))
+
+
+def test_a_reference_declared_in_the_contract_is_checked_without_code(tmp_path: Path) -> None:
+    """Complaints refer to a measure only in this test's contract: unknown, other-case and
+    depends-on-rejected follow from the declaration alone."""
+    specs = _declare(
+        "klager",
+        contract.Column(
+            "foranstaltning_id", "measure_id", contract.ID, references=contract.TO_MEASURE
+        ),
+    )
+    files = valid_files()
+    files["foranstaltninger"][0]["start"] = ""  # M1 (case S1) rejected
+    complaint = files["klager"][0]
+    files["klager"] = [
+        dict(complaint, klage_id="K1", foranstaltning_id="M1"),  # depends on rejected M1
+        dict(complaint, klage_id="K2", foranstaltning_id="M9"),  # unknown
+        dict(complaint, klage_id="K3", foranstaltning_id="M2"),  # M2 is case S2's
+        dict(complaint, klage_id="K4", foranstaltning_id=""),  # no measure: fine
+    ]
+    validation = _validate_with(tmp_path, files, specs)
+    assert _rules(validation, "klager.csv") == [
+        (2, "foranstaltning_id", "depends-on-rejected"),
+        (3, "foranstaltning_id", "unknown-measure"),
+        (4, "foranstaltning_id", "measure-other-case"),
+    ]
+    assert validation.rejected["klager"].tolist() == [True, True, True, False]
+    message = validation.problems.set_index("rule").loc["measure-other-case", "message"]
+    assert message == "foranstaltning_id 'M2' hører til sag_id 'S2', ikke til rækkens sag_id 'S1'"
+    # the same files under the real contract: the column is unknown there, nothing checked
+    assert (
+        _rules(_validate_with(tmp_path / "real", files, list(contract.FILES)), "klager.csv") == []
+    )
+
+
+def test_a_reference_without_dependency_keeps_the_row(tmp_path: Path) -> None:
+    """Like the caseworker reference: an unknown id is reported, a rejected target is not
+    passed on."""
+    loose = contract.Reference("sager", "unknown-case", depends=False)
+    specs = _declare(
+        "gennemgange", contract.Column("anden_sag", "other_case_id", contract.ID, references=loose)
+    )
+    files = valid_files()
+    files["sager"][0]["oprettet"] = "x"  # S1 rejected
+    files["gennemgange"][0].update(anden_sag="S1")
+    files["gennemgange"].append(dict(files["gennemgange"][0], kampagne="B", anden_sag="S7"))
+    validation = _validate_with(tmp_path, files, specs)
+    assert _rules(validation, "gennemgange.csv") == [
+        (2, "sag_id", "depends-on-rejected"),  # the declared sag_id reference still depends
+        (3, "anden_sag", "unknown-case"),
+        (3, "sag_id", "depends-on-rejected"),
+    ]
+
+
+def test_cross_file_rules_follow_the_declared_references(tmp_path: Path) -> None:
+    """Every declared reference produces its unknown-id rule, in any file order."""
+    files = valid_files()
+    for spec, column in contract.REFERENCES:
+        files[spec.name][0][column.danish] = "NOPE"
+    extract = read_extract(write_extract(tmp_path / "x", files))
+    staged = {spec.name: stage(extract.files[spec.name], spec) for spec in reversed(contract.FILES)}
+    problems = validate_extract(staged, AS_OF).problems
+    found = set(zip(problems["file"], problems["column"], problems["rule"], strict=True))
+    for spec, column in contract.REFERENCES:
+        assert column.references is not None
+        assert (f"{spec.name}.csv", column.danish, column.references.unknown_rule) in found

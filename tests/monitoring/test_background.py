@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import os
+import time
 
 import pandas as pd
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from monitoring import background as bg
 from monitoring import history, load_rules
 from monitoring.background import HistoryJob
-from tests.monitoring.test_engine import _mixed
+from tests.monitoring.rows import mixed
 
 RULES = load_rules()
 ENDS = [dt.date(2024, 3, 31), dt.date(2024, 4, 30), dt.date(2024, 5, 31)]
@@ -21,7 +23,7 @@ LEVELS = ["all", "center"]
 def test_history_in_a_second_process_equals_the_inline_history(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    data = _mixed()
+    data = mixed()
     job = HistoryJob(data, ENDS, RULES, LEVELS, background=True)
     assert job.background
     assert "cpr" not in job._data["cases"].columns  # no CPR number leaves this process
@@ -29,29 +31,66 @@ def test_history_in_a_second_process_equals_the_inline_history(
     expected = history(data, ENDS, RULES, LEVELS)
     assert len(got) > 0 and set(got["level"]) == set(LEVELS)
     pd.testing.assert_frame_equal(got, expected)
+    assert sorted(job.computed_by_second_process + job.computed_by_caller) == ENDS
     assert "failed" not in caplog.text
 
 
-@pytest.mark.parametrize("wait_for_the_process", [True, False])
-def test_parts_computed_by_either_process_make_the_same_history(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, wait_for_the_process: bool
+def _started(job: HistoryJob) -> set[int]:
+    """Wait until the process holds its first part; the process ids of the pool."""
+    deadline = time.monotonic() + 60
+    while not job._futures[0].running():
+        assert time.monotonic() < deadline, "the process never took a part"
+        time.sleep(0.01)
+    assert job._pool is not None
+    return set(job._pool._processes)
+
+
+def test_the_process_computes_every_part_when_the_caller_waits(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(bg, "PART_MONTHS", 1)
-    data = _mixed()
+    data = mixed()
     job = HistoryJob(data, ENDS, RULES, LEVELS, background=True)
     assert len(job._futures) == len(ENDS)
-    if wait_for_the_process:  # the process did every part
-        concurrent.futures.wait(job._futures)
-    got = job.result()  # else the caller takes the parts not begun
+    pool_pids = _started(job)
+    concurrent.futures.wait(job._futures)  # the process did every part
+    got = job.result()
     pd.testing.assert_frame_equal(got, history(data, ENDS, RULES, LEVELS))
+    assert job.computed_by_caller == []
+    assert job.computed_by_second_process == ENDS
+    assert set(job.computed_in.values()) <= pool_pids and os.getpid() not in pool_pids
+    assert "failed" not in caplog.text  # shared as planned, not the fallback
+
+
+def test_the_caller_takes_over_the_parts_the_process_has_not_begun(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(bg, "PART_MONTHS", 1)
+    data = mixed()
+    ends = [dt.date(2023, 11, 30), dt.date(2023, 12, 31), dt.date(2024, 1, 31), *ENDS]
+    job = HistoryJob(data, ends, RULES, LEVELS, background=True)
+    pool_pids = _started(job)
+    # The process is still starting (spawned: it imports pandas and indexes the data):
+    # it holds at most the parts queued for it; the caller computes the others now.
+    got = job.result()
+    pd.testing.assert_frame_equal(got, history(data, ends, RULES, LEVELS))
+    by_process, by_caller = job.computed_by_second_process, job.computed_by_caller
+    assert by_process and by_caller  # both sides computed parts
+    assert sorted(by_process + by_caller) == ends  # each month-end exactly once
+    assert by_process == ends[: len(by_process)]  # the process took the first parts
+    assert {job.computed_in[day] for day in by_process} <= pool_pids
+    assert {job.computed_in[day] for day in by_caller} == {os.getpid()}
     assert "failed" not in caplog.text  # shared as planned, not the fallback
 
 
 def test_small_inputs_are_computed_inline_large_ones_in_the_background(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    data = _mixed()
-    assert not HistoryJob(data, ENDS, RULES, LEVELS).background
+    data = mixed()
+    inline = HistoryJob(data, ENDS, RULES, LEVELS)
+    assert not inline.background
+    pd.testing.assert_frame_equal(inline.result(), history(data, ENDS, RULES, LEVELS))
+    assert inline.computed_by_caller == ENDS and inline.computed_by_second_process == []
     monkeypatch.setattr(bg, "BACKGROUND_MIN_CASES", 1)
     job = HistoryJob(data, ENDS, RULES, LEVELS)
     assert job.background
@@ -60,10 +99,11 @@ def test_small_inputs_are_computed_inline_large_ones_in_the_background(
 
 
 def test_a_failed_process_falls_back_to_the_inline_history() -> None:
-    data = _mixed()
+    data = mixed()
     job = HistoryJob(data, ENDS, RULES, LEVELS, background=True)
     assert job._pool is not None
     for proc in job._pool._processes.values():  # the process dies (e.g. out of memory)
         proc.kill()
     got = job.result()
     pd.testing.assert_frame_equal(got, history(data, ENDS, RULES, LEVELS))
+    assert job.computed_by_caller == ENDS and job.computed_by_second_process == []

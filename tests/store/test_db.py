@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -92,11 +94,34 @@ def test_readers_see_previous_load_while_a_load_is_open(db_engine: Engine) -> No
     assert _count(db_engine) == 4
 
 
-def test_sqlite_runs_in_wal_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_runs_in_wal_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SQLITE_BUSY_TIMEOUT_MS", raising=False)
     engine = get_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
     with engine.connect() as c:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000  # the default
+    engine.dispose()
+
+
+def test_sqlite_busy_timeout_comes_from_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SQLITE_BUSY_TIMEOUT_MS", "400")
+    engine = get_engine(f"sqlite:///{tmp_path / 'busy.sqlite'}")  # a new URL: a new engine
+    with engine.begin() as c:
+        c.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    with engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() == 400
+    # and a writer that meets another writer's lock gives up after it, not after 30 s
+    with engine.begin() as holder:
+        holder.exec_driver_sql("INSERT INTO t VALUES (1)")  # holds the write lock
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"), engine.begin() as waiter:
+            assert waiter.exec_driver_sql("PRAGMA busy_timeout").scalar() == 400
+            waiter.exec_driver_sql("INSERT INTO t VALUES (2)")
+        waited = time.monotonic() - started
+    assert 0.3 <= waited < 10
+    engine.dispose()
 
 
 def test_plain_postgres_url_uses_psycopg3() -> None:

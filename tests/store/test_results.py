@@ -1,160 +1,179 @@
-"""store.results: refresh_monitoring and backfill round trip on SQLite and PostgreSQL."""
+"""store.results: plain writes and reads of monitoring results on SQLite and PostgreSQL.
+
+The frames are built by hand: the store stores what it is given (what is
+computed, and when, is tested in tests/jobs/test_refresh.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from monitoring import evaluate, load_rules
-from store.db import read_current_data, replace_current_data
-from store.models import KpiResult
 from store.results import (
-    backfill,
+    has_history,
     read_members,
     read_obligations,
     read_results,
-    refresh_monitoring,
+    write_history,
+    write_obligations,
+    write_snapshot,
 )
-from tests.monitoring.rows import make_data
+from vocab import Kind, Level, ResultKind, Status
 
 AS_OF = dt.date(2013, 6, 30)
 
 
-def _data() -> dict[str, pd.DataFrame]:
-    return make_data(
-        cases=[
-            {"case_id": "c1"},
-            {"case_id": "c2", "center": "HCK", "caseworker_id": None, "team": None},
-            {"case_id": "a1", "target_group": "voksen", "center": "SCK"},
-        ],
-        measures=[
-            {
-                "measure_id": "m1",
-                "case_id": "c1",
-                "paragraph": "SEL52.3.7",
-                "start_on": "2013-01-15",
-            },
-            {
-                "measure_id": "m2",
-                "case_id": "c2",
-                "paragraph": "SEL52.3.3",
-                "start_on": "2012-10-31",
-            },
-            {"measure_id": "s1", "case_id": "a1", "paragraph": "SEL110", "start_on": "2013-03-01"},
-        ],
-        action_plans=[{"plan_id": "p1", "case_id": "c1", "made_on": "2013-01-10"}],
-        follow_ups=[
-            {"follow_up_id": "f1", "case_id": "c2", "measure_id": None, "done_on": "2013-01-20"}
-        ],
-        investigations=[{"investigation_id": "u1", "case_id": "c2", "start_on": "2013-01-02"}],
-        applications=[
-            {
-                "application_id": "ap1",
-                "case_id": "a1",
-                "benefit": "SEL42",
-                "received_on": "2013-05-01",
-                "decided_on": "2013-06-10",
-            }
-        ],
-    )
-
-
-def _store(db_engine: Engine) -> dict[str, pd.DataFrame]:
-    data = _data()
-    data["employees"] = pd.DataFrame(
+def _results(dates: list[dt.date], kind: ResultKind, numerator: int = 1) -> pd.DataFrame:
+    """One KPI (K1) for the whole administration at each date: 1 of 2 met, or 0/0 (NULL)."""
+    return pd.DataFrame(
         {
-            "employee_id": pd.array(["sb1"], dtype="string"),
-            "name": pd.array(["Sagsbehandler Et"], dtype="string"),
-            "email": pd.array([None], dtype="string"),
-            "center": pd.array(["BFCK"], dtype="string"),
-            "team": pd.array(["Team A"], dtype="string"),
-            "active": [True],
+            "as_of": pd.to_datetime(dates),
+            "kind": str(kind),
+            "kpi": "K1",
+            "level": str(Level.ALL),
+            "center": "ALL",
+            "team": "",
+            "caseworker_id": "",
+            "numerator": numerator,
+            "denominator": [2] * (len(dates) - 1) + [0] if dates else [],
+            "value": [numerator / 2] * (len(dates) - 1) + [float("nan")] if dates else [],
+            "target": 0.95,
+            "needed": None,
         }
     )
-    with db_engine.begin() as conn:
-        replace_current_data(conn, data)
-    return read_current_data(db_engine)
 
 
-def test_refresh_round_trip(db_engine: Engine) -> None:
-    data = _store(db_engine)
-    with db_engine.begin() as conn:
-        refresh_monitoring(conn, data, AS_OF, run_id=7)
-    ev = evaluate(data, AS_OF, load_rules())
-
-    ob = read_obligations(db_engine).sort_values("obligation_id").reset_index(drop=True)
-    want = ev.obligations.sort_values("obligation_id").reset_index(drop=True)
-    assert ob["obligation_id"].tolist() == want["obligation_id"].tolist()
-    assert ob["status"].tolist() == want["status"].tolist()
-    assert ob["due_on"].tolist() == want["due_on"].tolist()
-    assert ob["days_overdue"].tolist() == want["days_overdue"].tolist()
-    assert ob["rule_text"].tolist() == want["rule_text"].tolist()
-    assert (
-        (ob["caseworker_id"] == "ufordelt").sum() == (want["caseworker_id"] == "ufordelt").sum() > 0
+def _members(as_of: dt.date, units: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "as_of": pd.Timestamp(as_of),
+            "kpi": "K1",
+            "unit_id": units,
+            "case_id": units,
+            "center": "BFCK",
+            "team": "Team A",
+            "caseworker_id": "sb1",
+            "met": [i % 2 == 0 for i in range(len(units))],
+            "obligation_id": [f"{u}:handleplan" for u in units],
+        }
     )
 
-    mem = read_members(db_engine)
-    assert len(mem) == len(ev.members)
-    assert int(mem["met"].sum()) == int(ev.members["met"].sum())
 
-    snap = read_results(db_engine, kind="snapshot")
-    assert set(snap["run_id"]) == {7} and len(snap) == len(ev.results)
-    k4b = snap[(snap["kpi"] == "K4b") & (snap["level"] == "all")].iloc[0]
-    assert k4b["denominator"] == 0 and pd.isna(k4b["value"])  # 0/0 stored as NULL
-    k4a = snap[(snap["kpi"] == "K4a") & (snap["level"] == "all")].iloc[0]
-    assert (k4a["numerator"], k4a["denominator"]) == (0, 1)
+def _obligations(as_of: dt.date, ids: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "obligation_id": ids,
+            "as_of": pd.Timestamp(as_of),
+            "kind": str(Kind.HANDLEPLAN),
+            "case_id": ids,
+            "source_id": None,
+            "target_group": "born",
+            "center": "BFCK",
+            "team": "Team A",
+            "caseworker_id": "sb1",
+            "cpr_masked": "010190-XXXX",
+            "due_on": pd.Timestamp(as_of) - pd.Timedelta(days=3),
+            "done_on": pd.NaT,
+            "status": str(Status.OVERDUE),
+            "days_overdue": 3,
+            "rule_id": "SEL140-handleplan",
+            "law": "SEL",
+            "paragraph": "SEL140",
+            "rule_text": "Handleplan inden for 4 måneder",
+        }
+    )
 
-    fc = read_results(db_engine, kind="forecast")
-    assert sorted(fc["as_of"].dt.date.unique()) == [
-        dt.date(2013, 7, 31),
-        dt.date(2013, 8, 31),
-        dt.date(2013, 9, 30),
+
+def test_write_snapshot_replaces_its_date_and_the_forecast(db_engine: Engine) -> None:
+    later = dt.date(2013, 7, 1)
+    with db_engine.begin() as conn:
+        write_snapshot(
+            conn,
+            _members(AS_OF, ["c1", "c2"]),
+            _results([AS_OF], ResultKind.SNAPSHOT),
+            _results([dt.date(2013, 7, 31)], ResultKind.FORECAST),
+            AS_OF,
+            run_id=1,
+        )
+        write_snapshot(
+            conn,
+            _members(later, ["c1", "c2", "c3"]),
+            _results([later], ResultKind.SNAPSHOT),
+            _results([dt.date(2013, 8, 31)], ResultKind.FORECAST),
+            later,
+            run_id=2,
+        )
+        write_snapshot(  # the same date again: replaced
+            conn,
+            _members(later, ["c1"]),
+            _results([later], ResultKind.SNAPSHOT, numerator=0),
+            _results([dt.date(2013, 8, 31)], ResultKind.FORECAST),
+            later,
+            run_id=3,
+        )
+    snap = read_results(db_engine, kind=ResultKind.SNAPSHOT)
+    assert snap[["as_of", "run_id"]].values.tolist() == [
+        [pd.Timestamp(AS_OF), 1],
+        [pd.Timestamp(later), 3],
     ]
-    assert fc["needed"].notna().all()
-
-    # the history is kept per center and for the whole administration (the trend charts)
-    assert set(read_results(db_engine, kind="recomputed")["level"]) == {"all", "center"}
-    hist = read_results(db_engine, kind="recomputed", level="all")
-    assert hist["as_of"].nunique() == 36
-    assert hist["as_of"].max().date() == AS_OF
-    last = hist[hist["as_of"] == pd.Timestamp(AS_OF)].set_index("kpi")
-    assert last.loc["K4a", "denominator"] == 1
+    assert pd.isna(snap["value"]).all()  # 0/0 stored as NULL
+    fc = read_results(db_engine, kind=ResultKind.FORECAST)
+    assert fc[["as_of", "run_id"]].values.tolist() == [[pd.Timestamp(2013, 8, 31), 3]]
+    members = read_members(db_engine)
+    assert members["unit_id"].tolist() == ["c1"]
+    assert set(members["as_of"].dt.date) == {later}
 
 
-def test_refresh_twice_replaces_and_keeps_history(db_engine: Engine) -> None:
-    data = _store(db_engine)
+def test_an_older_snapshot_removes_the_figures_dated_after_it(db_engine: Engine) -> None:
+    older, newer = dt.date(2013, 5, 15), AS_OF
+    months = [dt.date(2013, 4, 30), dt.date(2013, 5, 31), dt.date(2013, 6, 30)]
     with db_engine.begin() as conn:
-        refresh_monitoring(conn, data, AS_OF, run_id=1)
-    with db_engine.connect() as conn:
-        n_hist = conn.execute(
-            select(func.count()).select_from(KpiResult).where(KpiResult.kind == "recomputed")
-        ).scalar_one()
+        write_history(conn, _results(months, ResultKind.RECOMPUTED), run_id=1)
+        write_snapshot(
+            conn,
+            _members(newer, ["c1"]),
+            _results([newer], ResultKind.SNAPSHOT),
+            _results([], ResultKind.FORECAST),
+            newer,
+            run_id=1,
+        )
+        write_snapshot(
+            conn,
+            _members(older, ["c1"]),
+            _results([older], ResultKind.SNAPSHOT),
+            _results([], ResultKind.FORECAST),
+            older,
+            run_id=2,
+        )
+    assert set(read_results(db_engine, kind=ResultKind.SNAPSHOT)["as_of"].dt.date) == {older}
+    hist = read_results(db_engine, kind=ResultKind.RECOMPUTED)
+    assert sorted(hist["as_of"].dt.date) == [dt.date(2013, 4, 30)]
+
+
+def test_write_history_replaces_it(db_engine: Engine) -> None:
+    assert not has_history(db_engine)
+    months = [dt.date(2013, 4, 30), dt.date(2013, 5, 31), dt.date(2013, 6, 30)]
     with db_engine.begin() as conn:
-        refresh_monitoring(conn, data, AS_OF, run_id=2)  # same date again: replaced
-        refresh_monitoring(conn, data, dt.date(2013, 7, 1), run_id=3)  # next night
-    snap = read_results(db_engine, kind="snapshot", level="all")
-    assert sorted(snap.groupby("as_of")["run_id"].first().tolist()) == [2, 3]
-    assert len(snap) == 2 * 9
-    assert len(read_results(db_engine, kind="recomputed")) == n_hist  # computed once
-    fc = read_results(db_engine, kind="forecast")
-    assert set(fc["run_id"]) == {3}
+        assert write_history(conn, _results(months, ResultKind.RECOMPUTED), run_id=None) == 3
+        assert has_history(conn)
+        write_history(conn, _results(months[1:], ResultKind.RECOMPUTED), run_id=4)
+    hist = read_results(db_engine, kind=ResultKind.RECOMPUTED, level=Level.ALL)
+    assert sorted(hist["as_of"].dt.date) == months[1:]
+    assert set(hist["run_id"]) == {4}
+    assert has_history(db_engine)
+    one = read_results(db_engine, as_of=months[1])
+    assert len(one) == 1 and one["numerator"].tolist() == [1]
+
+
+def test_write_obligations_replaces_them(db_engine: Engine) -> None:
+    with db_engine.begin() as conn:
+        assert write_obligations(conn, _obligations(AS_OF, ["o1", "o2"])) == 2
+    with db_engine.begin() as conn:
+        write_obligations(conn, _obligations(AS_OF, ["o3"]))
     ob = read_obligations(db_engine)
-    assert set(ob["as_of"].dt.date) == {dt.date(2013, 7, 1)}
-
-
-def test_backfill(db_engine: Engine) -> None:
-    data = _store(db_engine)
-    with db_engine.begin() as conn:
-        n = backfill(conn, data, 3, as_of=AS_OF)
-    hist = read_results(db_engine, kind="recomputed")
-    assert n == len(hist) > 0
-    assert sorted(hist["as_of"].dt.date.unique()) == [
-        dt.date(2013, 4, 30),
-        dt.date(2013, 5, 31),
-        dt.date(2013, 6, 30),
-    ]
-    with db_engine.begin() as conn:
-        backfill(conn, data, 2, as_of=AS_OF)  # replaces
-    assert read_results(db_engine, kind="recomputed")["as_of"].nunique() == 2
+    assert ob["obligation_id"].tolist() == ["o3"]
+    row = ob.iloc[0]
+    assert (row["status"], row["kind"], row["days_overdue"]) == ("overdue", "handleplan", 3)
+    assert row["due_on"] == pd.Timestamp(2013, 6, 27) and pd.isna(row["done_on"])

@@ -27,6 +27,7 @@ from store.models import (
     Problem,
     Review,
 )
+from vocab import NO_TEAM, UNASSIGNED
 
 AS_OF = dt.date(2026, 11, 21)
 CENTERS = ("BFCK", "HCK", "SCK")
@@ -43,6 +44,8 @@ RULE_TEXT = {
     "shelter-plan": "Handleplan tilbudt efter 1 måneds ophold (SEL § 141)",
 }
 
+
+RUN_OUTCOME = {"code": "loaded", "rows_rejected": 2, "problems": 3, "errors": 3}
 
 OBLIGATIONS_PER_WORKER = 150  # a caseworker holds ~40 cases, ~150 obligations
 
@@ -79,7 +82,9 @@ def build(n_obligations: int, seed: int = 7, as_of: dt.date = AS_OF) -> dict[typ
     case_ids = pd.Series([f"S{i:07d}" for i in range(n_cases)], dtype="string")
     unassigned = rng.random(n_cases) < 0.03
     worker = emp["employee_id"].to_numpy()[w_idx].astype(object)
-    worker[unassigned] = "ufordelt"
+    worker[unassigned] = UNASSIGNED
+    team = emp["team"].to_numpy()[w_idx].astype(object)
+    team[unassigned] = NO_TEAM  # as the engine writes a case without caseworker or team
     days = rng.integers(1, 28, n_cases)
     months = rng.integers(1, 12, n_cases)
     cpr = [
@@ -94,7 +99,7 @@ def build(n_obligations: int, seed: int = 7, as_of: dt.date = AS_OF) -> dict[typ
             "cpr": cpr,
             "target_group": np.where(rng.random(n_cases) < 0.6, "born", "voksen"),
             "center": emp["center"].to_numpy()[w_idx],
-            "team": emp["team"].to_numpy()[w_idx],
+            "team": team,
             "caseworker_id": worker,
             "opened_on": pd.Timestamp(as_of)
             - pd.to_timedelta(rng.integers(30, 2000, n_cases), "D"),
@@ -195,6 +200,8 @@ def build(n_obligations: int, seed: int = 7, as_of: dt.date = AS_OF) -> dict[typ
             "file_hashes": ["{}"],
             "rows_loaded": [json.dumps({"sager.csv": n_cases})],
             "rows_rejected": [json.dumps({"sager.csv": 2})],
+            "outcome": [json.dumps(RUN_OUTCOME)],  # the page's text, in Danish
+            "message": ["2 rows rejected; 3 problems (3 errors)"],  # the command line's
         }
     )
     problems = pd.DataFrame(
@@ -204,8 +211,13 @@ def build(n_obligations: int, seed: int = 7, as_of: dt.date = AS_OF) -> dict[typ
             "line": [12, 40, 7],
             "column": ["cpr", "cpr", "start"],
             "value": ["010203-XXXX", "311299-XXXX", "2026-13-01"],
-            "rule": ["cpr-invalid", "cpr-invalid", "date-invalid"],
-            "message": ["Ugyldigt CPR-nummer", "Ugyldigt CPR-nummer", "Ugyldig dato"],
+            "rule": ["cpr-format", "cpr-format", "date-format"],
+            # the ETL's own wording; the page names the rule in Danish from its code
+            "message": [
+                "cpr is not a CPR number of the form DDMMYY-SSSS",
+                "cpr is not a CPR number of the form DDMMYY-SSSS",
+                "start is not a valid date (YYYY-MM-DD): '2026-13-01'",
+            ],
             "severity": "error",
         }
     )

@@ -19,8 +19,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from components import format as fmt
-from store import queries as q
+from store import case_list
 from store.db import get_engine, init_db
+from store.scope import Scope
 from tests.web.sample import fill_store
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-ALL = q.Scope.everything()
+ALL = Scope.everything()
 PAGES = {
     "/": "Overblik",
     "/sager": "Sager",
@@ -57,16 +58,16 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(store_url: str) -> Iterator[str]:
+def server(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app in its own process. Its output goes to a file, never to a pipe nobody reads
+    (a full pipe buffer would block the app's logging, and with it every request)."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": store_url, "PORT": str(port), "HOST": "127.0.0.1"}
-    proc = subprocess.Popen(
-        [sys.executable, "app.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log_path = tmp_path_factory.mktemp("app") / "app.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         for _ in range(200):
             try:
@@ -74,9 +75,10 @@ def server(store_url: str) -> Iterator[str]:
                 break
             except OSError:
                 if proc.poll() is not None:
-                    err = proc.stderr.read().decode() if proc.stderr else "app died"
-                    raise RuntimeError(err) from None
+                    raise RuntimeError(log_path.read_text(errors="replace")) from None
                 time.sleep(0.1)
+        else:
+            raise RuntimeError("the app did not listen:\n" + log_path.read_text(errors="replace"))
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -215,7 +217,9 @@ def test_filter_control_narrows_list_and_writes_url(
     option.find_element(By.XPATH, "./ancestor::label").click()
     WebDriverWait(driver, WAIT).until(lambda d: "status=overskredet" in d.current_url)
     settled(driver)
-    expected = q.list_count(get_engine(store_url), ALL, q.ListFilter(status="overskredet"))
+    expected = case_list.list_count(
+        get_engine(store_url), ALL, case_list.ListFilter(status="overskredet")
+    )
     WebDriverWait(driver, WAIT).until(lambda d: count_of(count_text(d)) == expected)
     assert 0 < expected < before
     assert count_text(driver) == fmt.count_label(expected, "forpligtelse", "forpligtelser")
@@ -226,21 +230,30 @@ def test_url_with_filters_opens_filtered_list(
     server: str, driver: WebDriver, store_url: str
 ) -> None:
     open_page(driver, server + "/sager?center=HCK&status=overskredet&type=follow-up")
-    flt = q.ListFilter(center="HCK", status="overskredet", kind="follow-up")
-    expected = q.list_count(get_engine(store_url), ALL, flt)
+    flt = case_list.ListFilter(center="HCK", status="overskredet", kind="follow-up")
+    expected = case_list.list_count(get_engine(store_url), ALL, flt)
     assert count_of(count_text(driver)) == expected > 0
     rows = grid_rows(driver)
     assert {r["center"] for r in rows} == {"HCK"}
     assert {r["kind"] for r in rows} == {"Opfølgning"}
     assert "HCK" in driver.find_element(By.ID, "sager-center").text
+    assert "Overskredne frister – Opfølgning – HCK" in driver.find_element(By.TAG_NAME, "body").text
+
+
+def test_a_link_not_understood_says_so(server: str, driver: WebDriver, store_url: str) -> None:
+    open_page(driver, server + "/sager?status=overdue&center=HCK")
+    note = driver.find_element(By.ID, "sager-not-understood").text
+    assert note == "Ikke forstået i linket: status=overdue"
+    expected = case_list.list_count(get_engine(store_url), ALL, case_list.ListFilter(center="HCK"))
+    assert count_of(count_text(driver)) == expected
 
 
 def test_export_downloads_the_filtered_list(
     server: str, driver: WebDriver, store_url: str, downloads: Path
 ) -> None:
     open_page(driver, server + "/sager?center=SCK&status=overskredet")
-    expected = q.list_export(
-        get_engine(store_url), ALL, q.ListFilter(center="SCK", status="overskredet")
+    expected = case_list.list_export(
+        get_engine(store_url), ALL, case_list.ListFilter(center="SCK", status="overskredet")
     )
     assert count_of(count_text(driver)) == len(expected) > 0
     driver.find_element(By.ID, "sager-export-csv").click()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -15,8 +17,9 @@ from dash._utils import AttributeDict
 from sqlalchemy import Engine
 
 import app as webapp
+import settings
 from components import format as fmt
-from components import labels
+from components import urls
 from pages import (
     datakvalitet,
     fristkalender,
@@ -26,10 +29,11 @@ from pages import (
     sagsbehandlingsfrister,
     udvikling,
 )
-from store import queries as q
+from store import calendar, case_list, data_quality, kpi_results, runs
+from store.scope import Scope
 from tests.web.conftest import find, texts
 
-ALL = q.Scope.everything()
+ALL = Scope.everything()
 
 
 def triggered(component_id: str, prop: str = "value") -> None:
@@ -41,7 +45,7 @@ def triggered(component_id: str, prop: str = "value") -> None:
 def test_overblik_cards_match_results(web_store: Engine) -> None:
     page = overblik.layout()
     text = texts(page)
-    cards = q.kpi_overview(web_store, ALL)
+    cards = kpi_results.kpi_overview(web_store, ALL)
     row = cards[(cards["kpi"] == "K3") & (cards["center"] == "HCK")].iloc[0]
     expected = f"{fmt.number(row['numerator'])} af {fmt.number(row['denominator'])} sager"
     assert expected in text
@@ -54,7 +58,9 @@ def test_overblik_cards_match_results(web_store: Engine) -> None:
 
 def test_sager_layout_count_follows_url(web_store: Engine) -> None:
     page = sager.layout(center="HCK", status="overskredet")
-    n = q.list_count(web_store, ALL, q.ListFilter(center="HCK", status="overskredet"))
+    n = case_list.list_count(
+        web_store, ALL, case_list.ListFilter(center="HCK", status="overskredet")
+    )
     assert find(page, sager.COUNT).children == fmt.count_label(n, "forpligtelse", "forpligtelser")
     assert find(page, sager.FILTERS).data == {"center": "HCK", "status": "overskredet"}
     assert find(page, sager.CENTER).value == "HCK"
@@ -69,7 +75,7 @@ def test_get_rows_pages_in_sql(web_store: Engine) -> None:
         "filterModel": {},
     }
     resp, count_text, last = sager.get_rows(req, filters)
-    n = q.list_count(web_store, ALL, q.ListFilter(status="overskredet"))
+    n = case_list.list_count(web_store, ALL, case_list.ListFilter(status="overskredet"))
     assert resp["rowCount"] == n and len(resp["rowData"]) == min(50, n)
     assert count_text == fmt.count_label(n, "forpligtelse", "forpligtelser")
     assert all(r["status_text"] == "✖ Overskredet" for r in resp["rowData"])
@@ -83,7 +89,7 @@ def test_get_rows_pages_in_sql(web_store: Engine) -> None:
 def test_get_rows_kpi_mode_and_grid_filter(web_store: Engine) -> None:
     filters = {"kpi": "K3", "center": "BFCK", "resultat": "ikke-opfyldt"}
     resp, count_text, _ = sager.get_rows({"startRow": 0, "endRow": 100}, filters)
-    cards = q.kpi_overview(web_store, ALL).set_index(["kpi", "center"])
+    cards = kpi_results.kpi_overview(web_store, ALL).set_index(["kpi", "center"])
     card = cards.loc[("K3", "BFCK")]
     assert resp["rowCount"] == card["denominator"] - card["numerator"]
     assert {r["result_text"] for r in resp["rowData"]} == {"✖ Ikke opfyldt"}
@@ -127,7 +133,7 @@ def test_controls_write_url() -> None:
 def test_export_rows_equal_filtered_list(web_store: Engine, button: str) -> None:
     filters = {"center": "SCK", "status": "overskredet"}
     triggered(button, "n_clicks")
-    out = sager.export(1, 1, filters, {"sortModel": [], "filterModel": {}})
+    out = sager.download(1, 1, filters, {"sortModel": [], "filterModel": {}})
     raw = base64.b64decode(out["content"]) if out.get("base64") else out["content"].encode()
     if button == sager.EXPORT_CSV:
         assert out["filename"].endswith(".csv")
@@ -135,7 +141,9 @@ def test_export_rows_equal_filtered_list(web_store: Engine, button: str) -> None
     else:
         assert out["filename"].endswith(".xlsx")
         df = pd.read_excel(io.BytesIO(raw), dtype=str)
-    expected = q.list_export(web_store, ALL, q.ListFilter(center="SCK", status="overskredet"))
+    expected = case_list.list_export(
+        web_store, ALL, case_list.ListFilter(center="SCK", status="overskredet")
+    )
     assert len(df) == len(expected) > 0
     assert sorted(df["Sag"]) == sorted(expected["case_id"])
     assert set(df["Status"]) == {"Overskredet"} and set(df["Center"]) == {"SCK"}
@@ -160,13 +168,15 @@ def test_fristkalender_cells_link_to_list(web_store: Engine) -> None:
     assert links
     total = 0
     for link in links:
-        params = dict(x.split("=") for x in link.href.split("?")[1].split("&"))
-        n = q.list_count(web_store, ALL, q.ListFilter.from_params(params))
+        parsed = urls.parse_list(dict(parse_qsl(urlsplit(link.href).query)))
+        assert parsed.not_understood == ()
+        assert parsed.filter.status == "aaben" and parsed.filter.due_from and parsed.filter.kind
+        n = case_list.list_count(web_store, ALL, parsed.filter)
         assert n == int(link.children.replace(".", "")), link.href
         total += n
-    as_of = q.latest_as_of(web_store, ALL)
+    as_of = runs.current_as_of(web_store)
     windows = fristkalender.month_windows(as_of)
-    due = q.open_obligations_due(web_store, ALL, windows[0][0], windows[-1][1])
+    due = calendar.open_obligations_due(web_store, ALL, windows[0][0], windows[-1][1])
     assert total == int(due["n"].sum())
 
 
@@ -190,17 +200,20 @@ def test_udvikling_charts(web_store: Engine) -> None:
     assert "HCK" in names and "HCK prognose" in names and "Hele forvaltningen" in names
     forecast = next(t for t in fig["data"] if t["name"] == "HCK prognose")
     assert forecast["line"]["dash"] == "dash"
-    hist = q.kpi_trend(web_store, ALL, kpis=["K3"], centers=["HCK"])
+    hist = kpi_results.kpi_trend(web_store, ALL, kpis=["K3"], centers=["HCK"])
     fc = hist[hist["kind"] == "forecast"].sort_values("as_of")
     assert forecast["y"][1:] == pytest.approx(fc["value"].tolist())
-    assert fig["layout"]["shapes"][0]["y0"] == 0.95  # the target line
+    assert [a["y0"] for a in fig["layout"]["shapes"][:1]] == [0.95]  # the results' target
+    assert "Mål 95 %" in [a["text"] for a in fig["layout"]["annotations"]]
     assert graph.config["toImageButtonOptions"]["filename"].startswith("fristvagt-udvikling-K3")
     assert "Vælg" in texts(udvikling.update_charts([], ["HCK"], "12"))
 
 
 def test_other_pages_say_something(web_store: Engine) -> None:
     text = texts(sagsbehandlingsfrister.layout())
-    letters = q.list_count(web_store, ALL, q.ListFilter(kind="letter", status="overskredet"))
+    letters = case_list.list_count(
+        web_store, ALL, case_list.ListFilter(kind="letter", status="overskredet")
+    )
     assert f"{fmt.number(letters)} åbne ansøgninger er over fristen" in text
     assert "Afgjort inden sagsbehandlingsfrist" in text
     assert "HCK · " in text and "SCK · " in text  # cards from several centers say whose
@@ -210,15 +223,26 @@ def test_other_pages_say_something(web_store: Engine) -> None:
     assert "mangler at blive gennemgået" in burn
     text = texts(datakvalitet.layout())
     assert "Data pr. 21. nov. 2026 – indlæst 22. nov. 2026 kl. 02:05." in text
-    assert "cpr-invalid" in text
-    drill = texts(datakvalitet.layout(regel="date-invalid", koersel="1"))
-    assert "Ugyldig dato" in drill and "Ugyldigt CPR-nummer" not in drill
+    assert "✔ Indlæst" in text
+    # the run's outcome in Danish from its data, not its English message
+    assert "2 rækker afvist; 3 problemer (3 fejl)" in text and "rows rejected" not in text
+    assert "Ugyldigt CPR-nummer" in text and "Ugyldig dato" in text  # rules named in Danish
+    assert "cpr-format" not in text
+    rules = find(datakvalitet.layout(), datakvalitet.RULES)
+    assert "/datakvalitet?regel=cpr-format&koersel=1" in str(rules)
+    drill = texts(datakvalitet.layout(regel="date-format", koersel="1"))
+    assert (
+        "Rækker for reglen »Ugyldig dato«" in drill
+        and "Ugyldigt CPR-nummer" not in drill.split("Rækker for reglen")[1]
+    )
 
 
 def test_datakvalitet_download(web_store: Engine) -> None:
-    out = datakvalitet.download(1, {"run_id": 1, "rule": "cpr-invalid"})
+    out = datakvalitet.download(1, {"run_id": 1, "rule": "cpr-format"})
     df = pd.read_excel(io.BytesIO(base64.b64decode(out["content"])))
-    assert len(df) == 2 and set(df["Regel"]) == {"cpr-invalid"}
+    assert len(df) == 2
+    assert set(df["Regel"]) == {"Ugyldigt CPR-nummer"} and set(df["Kode"]) == {"cpr-format"}
+    assert set(df["Alvor"]) == {"Fejl"} and set(df["Værdi"]) == {"010203-XXXX", "311299-XXXX"}
 
 
 def test_empty_store_pages(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,16 +256,16 @@ def test_empty_store_pages(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_stale_banner() -> None:
     now = dt.datetime(2026, 11, 24, 12, 0)
-    fresh = q.Freshness(dt.datetime(2026, 11, 24, 2, 5), dt.date(2026, 11, 23), 1)
+    fresh = data_quality.Freshness(dt.datetime(2026, 11, 24, 2, 5), dt.date(2026, 11, 23), 1)
     assert webapp.stale_banner(fresh, now, 36) is None
-    old = q.Freshness(dt.datetime(2026, 11, 22, 2, 5), dt.date(2026, 11, 21), 1)
+    old = data_quality.Freshness(dt.datetime(2026, 11, 22, 2, 5), dt.date(2026, 11, 21), 1)
     text = texts(webapp.stale_banner(old, now, 36))
     assert (
         "Data er ikke opdateret" in text
         and "22. nov. 2026 kl. 02:05" in text
         and "58 timer" in text
     )
-    none = texts(webapp.stale_banner(q.Freshness(None, None, None), now, 36))
+    none = texts(webapp.stale_banner(data_quality.Freshness(None, None, None), now, 36))
     assert "python -m etl load" in none
 
 
@@ -280,7 +304,7 @@ def test_overblik_names_kpis_without_cases_instead_of_empty_cards() -> None:
 
     walk(section)
     assert len(cards) == 1 and "19 af 20 sager" in texts(cards[0])
-    assert f"Ingen sager tæller med i dag: K1 {labels.kpi_label('K1')}, K6 " in text
+    assert "Ingen sager tæller med i dag: K1 Handleplaner, K6 Handleplan tilbudt, herberg." in text
 
 
 def test_udvikling_leaves_out_centers_without_cases_and_marks_milestones() -> None:
@@ -303,16 +327,100 @@ def test_udvikling_leaves_out_centers_without_cases_and_marks_milestones() -> No
 
 
 @pytest.mark.parametrize(
-    ("message", "expected"),
+    ("run", "expected"),
     [
         (
-            "266 rows rejected; 1323 problems (323 errors)",
+            {"outcome": {"code": "loaded", "rows_rejected": 266, "problems": 1323, "errors": 323}},
             "266 rækker afvist; 1.323 problemer (323 fejl)",
         ),
-        ("same extract as run 4: nothing loaded", "Samme udtræk som kørsel 4: intet indlæst"),
-        ("sager.csv: missing required column 'cpr'", "sager.csv: missing required column 'cpr'"),
-        (None, ""),
+        (
+            {"outcome": {"code": "duplicate", "same_as_run": 4}, "message": "ignored"},
+            "Samme udtræk som kørsel 4: intet indlæst",
+        ),
+        (
+            {"outcome": {"code": "refused", "rules": ["missing-column", "extract-older"]}},
+            "Afvist: Påkrævet kolonne mangler, Udtrækket er ældre end sidste indlæsning; "
+            "intet indlæst",
+        ),
+        # a run stored before outcomes were data: its message as it was written
+        (
+            {"outcome": None, "message": "sager.csv: missing column 'cpr'"},
+            "sager.csv: missing column 'cpr'",
+        ),
+        ({"message": None}, ""),
     ],
 )
-def test_run_messages_in_danish(message: str | None, expected: str) -> None:
-    assert datakvalitet.run_message(message) == expected
+def test_run_messages_in_danish(run: dict[str, Any], expected: str) -> None:
+    assert datakvalitet.run_message(run) == expected
+
+
+def test_a_case_without_team_shows_intet_team(web_store: Engine) -> None:
+    resp, _, _ = sager.get_rows({"startRow": 0, "endRow": 100}, {"sagsbehandler": "ufordelt"})
+    assert resp["rowCount"] > 0
+    assert {(r["team"], r["caseworker"]) for r in resp["rowData"]} == {("Intet team", "Ufordelt")}
+    teams = kpi_results.team_table(web_store, ALL)
+    rows = overblik.team_rows(teams[teams["team"] == "(intet team)"])
+    assert rows and {r[1] for r in rows} == {"Intet team"}
+    link = rows[0][3].href
+    assert link.startswith("/sager?kpi=") and "team=%28intet+team%29" in link
+    assert "(intet team)" not in texts(overblik.layout())
+    # the link opens the list of that team: the team control keeps it (the register has none)
+    page = sager.layout(**dict(parse_qsl(urlsplit(link).query)))
+    team = find(page, sager.TEAM)
+    assert team.value == "(intet team)"
+    assert {"label": "Intet team", "value": "(intet team)"} in team.options
+    assert "Intet team" in texts(page)
+
+
+def test_sager_reports_what_it_did_not_understand(web_store: Engine) -> None:
+    page = sager.layout(status="overdue", center="hck")
+    note = find(page, sager.NOT_UNDERSTOOD)
+    assert note.children == "Ikke forstået i linket: status=overdue, center=hck"
+    everything = case_list.list_count(web_store, ALL, case_list.ListFilter())
+    assert find(page, sager.COUNT).children == fmt.count_label(
+        everything, "forpligtelse", "forpligtelser"
+    )
+    assert find(sager.layout(status="overskredet"), sager.NOT_UNDERSTOOD) is None
+
+
+def test_sager_title_names_the_filter(web_store: Engine) -> None:
+    text = texts(sager.layout(center="HCK", status="overskredet", type="follow-up"))
+    assert "Overskredne frister – Opfølgning – HCK" in text
+
+
+def test_page_targets_follow_the_rules_file(
+    web_store: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "Mål: 95 % af sagerne overholder fristen." in texts(overblik.layout())
+    doc = Path(settings.RULES_FILE.default).read_text(encoding="utf-8")
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(
+        doc.replace("  default: 0.95\n", "  default: 0.9\n").replace(
+            "centers: {}", "centers: {HCK: {K3: 0.8}}"
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("RULES_FILE", str(rules_file))
+    text = texts(overblik.layout())
+    assert "Mål: 90 % (K2: 95 %; HCK K3: 80 %) af sagerne overholder fristen." not in text
+    assert "Mål: 90 % (HCK K3: 80 %) af sagerne overholder fristen." in text  # K2 has no results
+    assert "mod målet på 90 % (HCK K3: 80 %)." in texts(udvikling.layout())
+
+
+def test_trend_draws_a_line_per_target() -> None:
+    rows = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2025-11-30", "2025-11-30", "2025-11-30"]),
+            "kind": ["recomputed"] * 3,
+            "kpi": ["K3"] * 3,
+            "center": ["ALL", "HCK", "SCK"],
+            "numerator": [5, 6, 7],
+            "denominator": [10, 10, 10],
+            "value": [0.5, 0.6, 0.7],
+            "target": [0.95, 0.9, None],  # SCK: no stored target, the rules' (95 %)
+        }
+    )
+    fig = udvikling.trend_figure(rows, "K3")
+    assert [s["y0"] for s in fig["layout"]["shapes"][:2]] == [0.95, 0.9]
+    notes = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "Mål 95 % (Hele forvaltningen, SCK)" in notes and "Mål 90 % (HCK)" in notes

@@ -1,4 +1,5 @@
-"""`python -m monitoring` against a small store built in the test (subprocess)."""
+"""jobs.monitoring_cli: `python -m monitoring` against a small store built in the test
+(subprocess)."""
 
 from __future__ import annotations
 

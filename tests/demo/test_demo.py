@@ -1,4 +1,4 @@
-"""Tests for the synthetic demo extract (etl/demo.py), checked on the written files."""
+"""Tests for the synthetic demo extract (the `demo` package), checked on the written files."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.demo import generate_demo_frames, write_demo_extract
+from demo import generate_demo_frames, write_demo_extract
 
 AS_OF = dt.date(2026, 11, 21)
 D = pd.Timestamp(AS_OF)
@@ -67,7 +67,6 @@ DATES = {
     "klager": ["modtaget", "afgjort"],
     "gennemgange": ["gennemgaaet"],
 }
-BAD_DATES = {"31-02-2024", "2024-13-01", "i går"}
 
 
 def parse_dates(s: pd.Series) -> pd.Series:
@@ -99,13 +98,13 @@ def cpr_birth(cpr: pd.Series) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
-    folder = write_demo_extract(tmp_path_factory.mktemp("tiny"), "tiny", 7, AS_OF)
+    folder = write_demo_extract(tmp_path_factory.mktemp("tiny"), scale="tiny", seed=7, as_of=AS_OF)
     return read_extract(folder)
 
 
 @pytest.fixture(scope="module")
 def kbh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
-    folder = write_demo_extract(tmp_path_factory.mktemp("kbh"), "kbh", 1, AS_OF)
+    folder = write_demo_extract(tmp_path_factory.mktemp("kbh"), scale="kbh", seed=1, as_of=AS_OF)
     return read_extract(folder)
 
 
@@ -119,7 +118,7 @@ def test_deterministic_for_a_seed() -> None:
 
 
 def test_every_file_with_contract_columns_and_manifest(tmp_path: Path) -> None:
-    out = write_demo_extract(tmp_path / "x", "tiny", 1, AS_OF)
+    out = write_demo_extract(tmp_path / "x", scale="tiny", seed=1, as_of=AS_OF)
     assert out == tmp_path / "x"
     for name, cols in CONTRACT.items():
         df = pd.read_csv(out / f"{name}.csv", sep=";", dtype=str, keep_default_na=False)
@@ -130,7 +129,7 @@ def test_every_file_with_contract_columns_and_manifest(tmp_path: Path) -> None:
 
 
 def test_as_of_defaults_to_yesterday(tmp_path: Path) -> None:
-    out = write_demo_extract(tmp_path, "tiny", 1)
+    out = write_demo_extract(tmp_path, scale="tiny", seed=1)
     yesterday = dt.date.today() - dt.timedelta(days=1)
     assert (out / "manifest.csv").read_text().splitlines()[1].startswith(yesterday.isoformat())
 
@@ -186,7 +185,7 @@ def test_clean_extract_is_consistent(tiny: dict[str, pd.DataFrame]) -> None:
     assert (parse_dates(s["lukket"]).fillna(D) >= parse_dates(s["oprettet"])).all()
     emp = tiny["medarbejdere"]
     assert emp["email"].str.endswith("@demo.fristvagt.invalid").all()
-    assert emp["aktiv"].str.lower().isin(["j", "n", "ja", "nej", "1", "0"]).all()
+    assert emp["aktiv"].str.lower().isin(["j", "n", "ja", "nej", "1", "0", "true", "false"]).all()
 
 
 def test_kbh_counts_and_organisation(kbh: dict[str, pd.DataFrame]) -> None:
@@ -195,7 +194,7 @@ def test_kbh_counts_and_organisation(kbh: dict[str, pd.DataFrame]) -> None:
     assert set(emp["center_kode"]) == {"BFCK", "HCK", "SCK", "RCK"}
     teams = emp.groupby("center_kode")["team"].nunique()
     assert teams.between(4, 8).all()
-    inactive = emp["aktiv"].str.lower().isin(["n", "nej", "0"]).sum()
+    inactive = emp["aktiv"].str.lower().isin(["n", "nej", "0", "false"]).sum()
     assert 1 <= inactive <= 15
     sager = kbh["sager"]
     groups = sager["maalgruppe"].value_counts()
@@ -290,7 +289,7 @@ def test_shelter_users_get_plans_offered_some_declined(kbh: dict[str, pd.DataFra
     h = kbh["handleplaner"]
     offered = h[h["tilbudt"] != ""]
     assert len(offered) > 50
-    assert offered["afslaaet"].str.lower().isin(["j", "ja", "1"]).any()
+    assert offered["afslaaet"].str.lower().isin(["j", "ja", "1", "true"]).any()
     assert (h["udarbejdet"] != "").sum() + len(offered) >= len(h)  # every row has one
 
 
@@ -320,7 +319,9 @@ def error_counts(x: dict[str, pd.DataFrame]) -> dict[str, int]:
         )
     )
     return {
-        "bad_date": sum(int(x[f][c].isin(BAD_DATES).sum()) for f, c in date_cols),
+        "bad_date": sum(
+            int(((x[f][c] != "") & parse_dates(x[f][c]).isna()).sum()) for f, c in date_cols
+        ),
         "unknown_case": sum(int((~x[f]["sag_id"].isin(cases)).sum()) for f in child_files),
         "unknown_caseworker": int(
             ((cw != "") & ~cw.isin(set(x["medarbejdere"]["medarbejder_id"]))).sum()
@@ -340,13 +341,16 @@ def error_counts(x: dict[str, pd.DataFrame]) -> dict[str, int]:
 
 
 def test_error_injection_every_kind(tmp_path: Path) -> None:
-    clean = error_counts(read_extract(write_demo_extract(tmp_path / "a", "tiny", 5, AS_OF)))
+    def write(name: str, error_rate: float) -> Path:
+        return write_demo_extract(
+            tmp_path / name, scale="tiny", seed=5, as_of=AS_OF, error_rate=error_rate
+        )
+
+    clean = error_counts(read_extract(write("a", 0.0)))
     assert all(v == 0 for v in clean.values()), clean
-    few = error_counts(
-        read_extract(write_demo_extract(tmp_path / "b", "tiny", 5, AS_OF, error_rate=0.001))
-    )
+    few = error_counts(read_extract(write("b", 0.001)))
     assert all(v >= 1 for v in few.values()), few
-    many = read_extract(write_demo_extract(tmp_path / "c", "tiny", 5, AS_OF, error_rate=0.03))
+    many = read_extract(write("c", 0.03))
     counts = error_counts(many)
     # about error_rate of the rows: e.g. ~3 % of the cases have a wrong maalgruppe
     n_cases = len(many["sager"])

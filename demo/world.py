@@ -1,166 +1,88 @@
-"""Synthetic demo extract: a believable, entirely fictitious case-system extract.
+"""The demo's simulated world: caseworkers, cases and every event on them.
 
-`write_demo_extract(out_dir, scale, seed, as_of, error_rate)` writes one extract
-folder in the format of `extract-format.md` (Danish file and column names,
-`;`-separated UTF-8, a `manifest.csv` with `udtraeksdato;kilde`). Everything in
-it is invented:
+One function, `simulate`, draws a believable, entirely fictitious municipality
+and returns it as typed frames, one per store table (`World.tables`: English
+store column names, dates as datetime64[D], booleans as bool), plus a few
+helper columns the text writer ignores. Nothing here knows the extract's
+Danish names or text formats: `demo.extract_text` writes the frames in the
+contract's spelling.
 
-- caseworkers have invented surnames ("Fiktivsen", "Demogaard", ...) and
-  e-mails at `@demo.fristvagt.invalid`;
-- **every demo CPR number has a serial (the four digits after the date part)
-  starting with 9, i.e. in 9000-9999**, so a reader can tell a demo CPR at a
-  glance; the date part is a real birth date matching the person's age (children
-  0-17, after-care 18-22, adults 19-89 at the extract date, born 1937 or later, so
-  the serial also fits the real century rule for serials 9000-9999).
+The story follows the seed documents (`kpis.md`): four centers (BFCK children
+and families, HCK disabilities for children and adults, SCK socially
+vulnerable adults and shelters, RCK substance abuse); BFCK close to the 95 %
+targets, HCK far behind on child follow-up, SCK/RCK in between, and
+everything improving over the last 18 months. Every deadline event
+(follow-up, action plan, investigation completion, decision, letter) is drawn
+as met or missed from a per-center probability that rises over time, then
+placed before or after its due date following the rules in `kpis.md`
+(calendar months from `monitoring.calendar`, processing deadlines from the
+rule file). No event is dated after the extract date; only a follow-up's
+`next_due_on` (the next follow-up date the caseworker set) may lie ahead.
 
-Content follows the story of the seed documents (see `kpis.md`): four centers
-(BFCK children and families, HCK disabilities for children and adults, SCK
-socially vulnerable adults and shelters, RCK substance abuse); BFCK close to
-the 95 % targets, HCK far behind on child follow-up, SCK/RCK in between, and
-everything improving over the last 18 months. Every deadline event (follow-up,
-action plan, investigation completion, decision, letter) is drawn as met or
-missed from a per-center probability that rises over time, then placed before or
-after its due date following the rules in `kpis.md`. No event is dated after the
-extract date; only `opfoelgninger.naeste_frist` (the next follow-up date the
-caseworker set, a deadline) may lie in the future.
+Everything is invented: caseworkers have invented `...sen`/`...gaard`
+surnames and e-mails at `@demo.fristvagt.invalid`; every CPR number's serial
+starts with 9 (9000-9999), so a demo CPR is known at a glance, and its date
+part is a real birth date matching the person's age (children 0-17,
+after-care 18-22, adults 19-89, born 1937 or later, so the serial also fits
+the real century rule for serials 9000-9999).
 
-Scales: `tiny` (about 1/20 of `kbh`, for tests), `kbh` (about 150 caseworkers,
-8,000 child and 15,000 adult cases, 3+ years of history) and `national` (15x
-`kbh`: every team replicated per area). Generation is vectorised and
-deterministic for a given seed and extract date.
-
-A few cells are written in the other formats the contract allows (dates as
-`DD-MM-YYYY`/`DD.MM.YYYY`, booleans as `ja`/`nej`/`1`/`0`, CPR without dash).
-
-`error_rate > 0` injects the faults real extracts have, each kind in about
-`error_rate` of the rows of the files concerned (at least one row per kind):
-
-- `bad_date`: an impossible or unreadable date (`31-02-2024`, `2024-13-01`,
-  `i går`) in `sager.oprettet`, `foranstaltninger.start`, `opfoelgninger.dato`,
-  `undersoegelser.startdato`, `ansoegninger.modtaget`;
-- `unknown_case`: a `sag_id` not in `sager.csv` in `foranstaltninger`,
-  `opfoelgninger`, `handleplaner`, `ansoegninger`;
-- `unknown_caseworker`: a `sagsbehandler_id` not in `medarbejdere.csv`;
-- `bad_enum`: `maalgruppe` `barn` in `sager`, `form` `sms` in `opfoelgninger`;
-- `duplicate_id`: a repeated `foranstaltning_id` / `opfoelgning_id`;
-- `end_before_start`: `sager.lukket` before `oprettet`,
-  `foranstaltninger.slut` before `start`;
-- `bad_cpr`: a CPR whose date part is not a real date (e.g. `310299-9123`).
+Scales (`SCALE_FACTORS`, cases relative to `kbh`): `tiny` (a few dozen cases
+per center, for end-to-end tests), `kbh` (about 150 caseworkers, 8,000 child
+and 15,000 adult cases, 3+ years of history) and `national` (15x `kbh`: every
+team replicated per area). Vectorised and deterministic for a given random
+generator state and extract date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-SOURCE_NAME = "DEMO (syntetiske data)"
-SCALES: dict[str, float] = {"tiny": 0.05, "kbh": 1.0, "national": 15.0}
-ERROR_KINDS: tuple[str, ...] = (
-    "bad_date",
-    "unknown_case",
-    "unknown_caseworker",
-    "bad_enum",
-    "duplicate_id",
-    "end_before_start",
-    "bad_cpr",
-)
+from monitoring import calendar
+from monitoring.rules import Rules
+from vocab import TargetGroup
 
-# Columns of every file, in the order written (the contract's names).
-COLUMNS: dict[str, list[str]] = {
-    "medarbejdere": ["medarbejder_id", "navn", "email", "center_kode", "team", "aktiv"],
-    "sager": [
-        "sag_id",
-        "cpr",
-        "maalgruppe",
-        "center_kode",
-        "team",
-        "sagsbehandler_id",
-        "oprettet",
-        "lukket",
-        "akut",
-    ],
-    "foranstaltninger": [
-        "foranstaltning_id",
-        "sag_id",
-        "paragraf",
-        "betegnelse",
-        "bevilget",
-        "start",
-        "slut",
-    ],
-    "handleplaner": ["handleplan_id", "sag_id", "udarbejdet", "revideret", "tilbudt", "afslaaet"],
-    "opfoelgninger": [
-        "opfoelgning_id",
-        "sag_id",
-        "foranstaltning_id",
-        "dato",
-        "form",
-        "naeste_frist",
-    ],
-    "undersoegelser": ["undersoegelse_id", "sag_id", "startdato", "afsluttet"],
-    "ansoegninger": [
-        "ansoegning_id",
-        "sag_id",
-        "ydelse",
-        "modtaget",
-        "afgjort",
-        "underretning_sendt",
-    ],
-    "klager": ["klage_id", "sag_id", "paragraf", "klagetype", "modtaget", "afgjort", "udfald"],
-    "gennemgange": ["sag_id", "kampagne", "gennemgaaet"],
-}
-DATE_COLUMNS: dict[str, list[str]] = {
-    "sager": ["oprettet", "lukket"],
-    "foranstaltninger": ["bevilget", "start", "slut"],
-    "handleplaner": ["udarbejdet", "revideret", "tilbudt"],
-    "opfoelgninger": ["dato", "naeste_frist"],
-    "undersoegelser": ["startdato", "afsluttet"],
-    "ansoegninger": ["modtaget", "afgjort", "underretning_sendt"],
-    "klager": ["modtaget", "afgjort"],
-    "gennemgange": ["gennemgaaet"],
-}
-BOOL_COLUMNS: dict[str, list[str]] = {
-    "medarbejdere": ["aktiv"],
-    "sager": ["akut"],
-    "handleplaner": ["afslaaet"],
-}
+CHILD, ADULT = TargetGroup.CHILD, TargetGroup.ADULT  # sager.maalgruppe
+
+SCALE_FACTORS: dict[str, float] = {"tiny": 0.01, "kbh": 1.0, "national": 15.0}
+_AREAS: dict[str, int] = {"national": 15}  # every team replicated per area
+_TINY_TEAM_SIZE = 2  # caseworkers per team at the tiny scale
 
 # (center, target group) -> (teams, caseworkers per team, cases at kbh scale)
 _UNITS: dict[tuple[str, str], tuple[tuple[str, ...], int, int]] = {
-    ("BFCK", "born"): (
+    ("BFCK", CHILD): (
         ("BFCK Nord", "BFCK Syd", "BFCK Øst", "BFCK Vest", "BFCK Indre By", "BFCK Ungeteam"),
         10,
         6000,
     ),
-    ("HCK", "born"): (("HCK Børn 1", "HCK Børn 2", "HCK Børn 3"), 8, 2000),
-    ("HCK", "voksen"): (("HCK Voksne 1", "HCK Voksne 2"), 8, 3000),
-    ("SCK", "voksen"): (
+    ("HCK", CHILD): (("HCK Børn 1", "HCK Børn 2", "HCK Børn 3"), 8, 2000),
+    ("HCK", ADULT): (("HCK Voksne 1", "HCK Voksne 2"), 8, 3000),
+    ("SCK", ADULT): (
         ("SCK Forsorgshjem", "SCK Herberg", "SCK Hjemløseteam", "SCK Udsatte Voksne", "SCK Krise"),
         6,
         7500,
     ),
-    ("RCK", "voksen"): (("RCK Ambulant", "RCK Døgn", "RCK Unge 18-25", "RCK Rådgivning"), 5, 4500),
+    ("RCK", ADULT): (("RCK Ambulant", "RCK Døgn", "RCK Unge 18-25", "RCK Rådgivning"), 5, 4500),
 }
 
 # Probability that a deadline is met: (18 months ago and before, now), linear in between.
 _P_FOLLOW: dict[tuple[str, str], tuple[float, float]] = {
-    ("BFCK", "born"): (0.76, 0.88),
-    ("HCK", "born"): (0.03, 0.3),
-    ("HCK", "voksen"): (0.4, 0.62),
-    ("SCK", "voksen"): (0.38, 0.62),
-    ("RCK", "voksen"): (0.45, 0.7),
+    ("BFCK", CHILD): (0.76, 0.88),
+    ("HCK", CHILD): (0.03, 0.3),
+    ("HCK", ADULT): (0.4, 0.62),
+    ("SCK", ADULT): (0.38, 0.62),
+    ("RCK", ADULT): (0.45, 0.7),
 }
 # Mean days late when a follow-up is missed: (then, now).
 _LATE_FOLLOW: dict[tuple[str, str], tuple[float, float]] = {
-    ("BFCK", "born"): (80.0, 60.0),
-    ("HCK", "born"): (280.0, 160.0),
-    ("HCK", "voksen"): (170.0, 120.0),
-    ("SCK", "voksen"): (150.0, 100.0),
-    ("RCK", "voksen"): (130.0, 90.0),
+    ("BFCK", CHILD): (80.0, 60.0),
+    ("HCK", CHILD): (280.0, 160.0),
+    ("HCK", ADULT): (170.0, 120.0),
+    ("SCK", ADULT): (150.0, 100.0),
+    ("RCK", ADULT): (130.0, 90.0),
 }
 _P_PLAN: dict[str, tuple[float, float]] = {"BFCK": (0.8, 0.89), "HCK": (0.76, 0.87)}
 _P_PLAN_MISSING: dict[str, float] = {"BFCK": 0.012, "HCK": 0.05}
@@ -170,22 +92,6 @@ _P_DECISION: tuple[float, float] = (0.78, 0.9)
 _P_LETTER: tuple[float, float] = (0.2, 0.45)
 _RAMP_DAYS = 548
 
-# Benefit code -> processing deadline in weeks (as in monitoring/rules.yaml's example table).
-BENEFIT_WEEKS: dict[str, int] = {
-    "SEL41": 8,
-    "SEL42": 8,
-    "BL86": 8,
-    "BL87": 8,
-    "BL32": 12,
-    "SEL52": 12,
-    "SEL83": 6,
-    "SEL85": 6,
-    "SEL100": 8,
-    "SEL107": 12,
-    "SEL112": 10,
-    "SEL113": 10,
-    "SEL114": 12,
-}
 _BENEFITS: dict[str, tuple[tuple[str, ...], tuple[float, ...], float]] = {
     # center -> (codes, weights, applications per case)
     "BFCK": (("BL32", "SEL41", "SEL42"), (0.6, 0.2, 0.2), 0.15),
@@ -371,13 +277,8 @@ def _days(n: np.ndarray | int | float) -> np.ndarray:
 
 
 def add_months(d: np.ndarray, n: np.ndarray | int) -> np.ndarray:
-    """Calendar-month arithmetic on datetime64[D] (day clamped to the month's end); NaT-safe."""
-    d = np.asarray(d, dtype="datetime64[D]")
-    m = d.astype("datetime64[M]")
-    day = d - m.astype("datetime64[D]")
-    nm = m + np.asarray(n, dtype="int64").astype("timedelta64[M]")
-    last = (nm + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
-    return np.minimum(nm.astype("datetime64[D]") + day, last)
+    """`monitoring.calendar.add_months` (month-end clamped) on datetime64[D] arrays."""
+    return calendar.add_months(d, n).to_numpy().astype("datetime64[D]")
 
 
 def _ramp(d: np.ndarray, as_of: np.datetime64) -> np.ndarray:
@@ -402,40 +303,30 @@ def _ids(prefix: str, n: int, width: int, start: int = 1) -> np.ndarray:
     return (prefix + nums).to_numpy(dtype=object)
 
 
+def _benefit_days(rules: Rules, codes: np.ndarray) -> dict[str, float]:
+    """Benefit code -> its processing deadline (`rules.deadline`) in calendar days."""
+    return {str(code): rules.deadline(str(code)).working_days * 7.0 / 5.0 for code in set(codes)}
+
+
 def _uniform_between(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     span = np.maximum((hi - lo).astype("int64"), 0)
     return lo + _days(np.floor(rng.random(len(lo)) * (span + 1)))
 
 
-@dataclass
-class _Frames:
-    """Generated data in typed form (dates as datetime64[D]) before formatting."""
-
-    employees: pd.DataFrame
-    cases: pd.DataFrame
-    measures: pd.DataFrame
-    plans: pd.DataFrame
-    follow_ups: pd.DataFrame
-    investigations: pd.DataFrame
-    applications: pd.DataFrame
-    complaints: pd.DataFrame
-    reviews: pd.DataFrame
-
-
 # ---------------------------------------------------------------- employees
 def _employees(rng: np.random.Generator, scale: str) -> pd.DataFrame:
-    repl = 15 if scale == "national" else 1
-    factor = SCALES[scale]
+    """One row per caseworker: teams per center and target group, a few inactive."""
+    repl = _AREAS.get(scale, 1)
     parts = []
     for (center, group), (teams, per_team, _n) in _UNITS.items():
-        k = per_team if scale != "tiny" else max(2, round(per_team * factor * 4))
+        k = _TINY_TEAM_SIZE if scale == "tiny" else per_team
         names = [t if repl == 1 else f"{t}, område {a}" for t in teams for a in range(1, repl + 1)]
         team_col = np.repeat(np.array(names, dtype=object), k)
         parts.append(
             pd.DataFrame(
                 {
                     "center": center,
-                    "group": group,
+                    "target_group": group,
                     "team": team_col,
                     "rank": np.tile(np.arange(k), len(names)),
                 }
@@ -459,16 +350,19 @@ def _employees(rng: np.random.Generator, scale: str) -> pd.DataFrame:
 def _cases(
     rng: np.random.Generator, scale: str, emp: pd.DataFrame, as_of: np.datetime64
 ) -> pd.DataFrame:
-    factor = SCALES[scale]
+    """One row per case: opened/closed, acute, the citizen's CPR, the caseworker."""
+    factor = SCALE_FACTORS[scale]
     parts = []
     for (center, group), (_teams, _k, n_kbh) in _UNITS.items():
         parts.append(
-            pd.DataFrame({"center": center, "group": group}, index=range(round(n_kbh * factor)))
+            pd.DataFrame(
+                {"center": center, "target_group": group}, index=range(round(n_kbh * factor))
+            )
         )
     cases = pd.concat(parts, ignore_index=True)
     n = len(cases)
     center = cases["center"].to_numpy(dtype=object)
-    child = cases["group"].to_numpy(dtype=object) == "born"
+    child = cases["target_group"].to_numpy(dtype=object) == CHILD
 
     # Opening dates: 70 % in the last 3 years, 30 % older ongoing stock (3-8 years).
     recent = rng.random(n) < 0.7
@@ -501,8 +395,8 @@ def _cases(
     # Caseworker: an active caseworker of the center and group; ~3 % of cases unassigned.
     cw = np.empty(n, dtype=object)
     team = np.empty(n, dtype=object)
-    for (c, g), pool in emp[emp["active"]].groupby(["center", "group"]):
-        idx = np.flatnonzero((center == c) & (cases["group"].to_numpy(dtype=object) == g))
+    for (c, g), pool in emp[emp["active"]].groupby(["center", "target_group"]):
+        idx = np.flatnonzero((center == c) & (cases["target_group"].to_numpy(dtype=object) == g))
         pick = rng.integers(0, len(pool), len(idx))
         cw[idx] = pool["employee_id"].to_numpy(dtype=object)[pick]
         team[idx] = pool["team"].to_numpy(dtype=object)[pick]
@@ -510,28 +404,35 @@ def _cases(
     cw[unassigned] = None
 
     cases["case_id"] = _ids("S", n, 7, start=int(rng.integers(1, 90_000)))
-    cases["cpr_birth"] = birth
-    cases["cpr_serial"] = rng.integers(9000, 10000, n)
+    cases["cpr"] = _cpr_digits(birth, rng.integers(9000, 10000, n))
     cases["team"] = team
     cases["caseworker_id"] = cw
-    cases["opened"] = opened
-    cases["closed"] = closed
+    cases["opened_on"] = opened
+    cases["closed_on"] = closed
     cases["acute"] = acute
     skill = emp.set_index("employee_id")["skill"]
     cases["skill"] = pd.Series(cw).map(skill).fillna(-0.03).to_numpy(dtype="float64")
     return cases
 
 
+def _cpr_digits(birth: np.ndarray, serial: np.ndarray) -> np.ndarray:
+    """The ten digits of a CPR number: the birth date as DDMMYY, then the serial."""
+    iso = pd.Series(np.datetime_as_string(np.asarray(birth, dtype="datetime64[D]"), unit="D"))
+    ser = pd.Series(np.asarray(serial, dtype="int64")).astype(str).str.zfill(4)
+    return (iso.str[8:10] + iso.str[5:7] + iso.str[2:4] + ser).to_numpy(dtype=object)
+
+
 # ----------------------------------------------------------- investigations
 def _investigations(
     rng: np.random.Generator, cases: pd.DataFrame, as_of: np.datetime64
 ) -> pd.DataFrame:
-    kids = cases[cases["group"] == "born"]
+    """One row per child-welfare investigation (about 3 in 4 child cases have one)."""
+    kids = cases[cases["target_group"] == CHILD]
     has = rng.random(len(kids)) < 0.75
     kids = kids[has]
     n = len(kids)
-    opened = kids["opened"].to_numpy(dtype="datetime64[D]")
-    closed = kids["closed"].to_numpy(dtype="datetime64[D]")
+    opened = kids["opened_on"].to_numpy(dtype="datetime64[D]")
+    closed = kids["closed_on"].to_numpy(dtype="datetime64[D]")
     acute = kids["acute"].to_numpy()
     start = np.where(acute, opened, opened + _days(rng.integers(0, 15, n)))
     start = np.minimum(start, as_of)
@@ -553,17 +454,23 @@ def _investigations(
         {
             "investigation_id": _ids("U", n, 7),
             "case_id": kids["case_id"].to_numpy(dtype=object),
-            "start": start,
-            "end": end,
+            "start_on": start,
+            "completed_on": end,
         }
     )
 
 
 # ----------------------------------------------------------------- measures
 def _measures(
-    rng: np.random.Generator, cases: pd.DataFrame, inv: pd.DataFrame, as_of: np.datetime64
+    rng: np.random.Generator,
+    cases: pd.DataFrame,
+    inv: pd.DataFrame,
+    rules: Rules,
+    as_of: np.datetime64,
 ) -> pd.DataFrame:
-    child = cases["group"].to_numpy(dtype=object) == "born"
+    """One row per granted measure; helper columns: the case's row (`ci`), the measure's
+    number within its case (`k`), the case's investigation and caseworker skill."""
+    child = cases["target_group"].to_numpy(dtype=object) == CHILD
     n_cases = len(cases)
     count = np.where(
         child,
@@ -571,18 +478,18 @@ def _measures(
         rng.choice(3, n_cases, p=[0.08, 0.7, 0.22]),
     )
     inv_by_case = inv.set_index("case_id")
-    inv_start = cases["case_id"].map(inv_by_case["start"]).to_numpy(dtype="datetime64[D]")
-    inv_end = cases["case_id"].map(inv_by_case["end"]).to_numpy(dtype="datetime64[D]")
+    inv_start = cases["case_id"].map(inv_by_case["start_on"]).to_numpy(dtype="datetime64[D]")
+    inv_end = cases["case_id"].map(inv_by_case["completed_on"]).to_numpy(dtype="datetime64[D]")
     has_inv = ~np.isnat(inv_start)
     acute = cases["acute"].to_numpy()
-    opened = cases["opened"].to_numpy(dtype="datetime64[D]")
+    opened = cases["opened_on"].to_numpy(dtype="datetime64[D]")
     # Non-acute child cases wait for the investigation; open investigation -> no measure yet.
     eligible = np.where(has_inv & ~acute, inv_end, opened)
     eligible = np.where(acute, opened, eligible)
     case_end = np.where(
-        np.isnat(cases["closed"].to_numpy(dtype="datetime64[D]")),
+        np.isnat(cases["closed_on"].to_numpy(dtype="datetime64[D]")),
         as_of,
-        cases["closed"].to_numpy(dtype="datetime64[D]"),
+        cases["closed_on"].to_numpy(dtype="datetime64[D]"),
     )
 
     ci = np.repeat(np.arange(n_cases), count)
@@ -606,7 +513,7 @@ def _measures(
     is_child = child[ci]
     para = np.empty(n, dtype=object)
     title = np.empty(n, dtype=object)
-    sel_era = law_date < np.datetime64("2024-01-01")
+    sel_era = law_date < np.datetime64(rules.law_switch, "D")
     for (c, law), weights in _MEASURE_WEIGHTS.items():
         m = np.flatnonzero(is_child & (center == c) & (sel_era == (law == "SEL")))
         codes = np.array(list(weights), dtype=object)
@@ -626,7 +533,7 @@ def _measures(
     para = pd.Series(para).str.replace(r"\.[A-Z]$", "", regex=True).to_numpy(dtype=object)
 
     end = start + _days(rng.exponential(mean_days) + 7)
-    closed = cases["closed"].to_numpy(dtype="datetime64[D]")[ci]
+    closed = cases["closed_on"].to_numpy(dtype="datetime64[D]")[ci]
     end = np.where(np.isnat(closed), end, np.minimum(end, closed))
     end = np.where(end <= as_of, end, _NAT)
     return pd.DataFrame(
@@ -637,11 +544,11 @@ def _measures(
             "k": k,
             "paragraph": para,
             "title": title,
-            "decided": decided,
-            "start": start,
-            "end": end,
+            "decided_on": decided,
+            "start_on": start,
+            "end_on": end,
             "center": center,
-            "group": np.where(is_child, "born", "voksen"),
+            "target_group": np.where(is_child, CHILD, ADULT),
             "inv_start": inv_start[ci],
             "inv_end": inv_end[ci],
             "skill": cases["skill"].to_numpy()[ci],
@@ -651,14 +558,15 @@ def _measures(
 
 # --------------------------------------------------------------- follow-ups
 def _follow_ups(rng: np.random.Generator, meas: pd.DataFrame, as_of: np.datetime64) -> pd.DataFrame:
+    """One row per follow-up done, measure by measure until the measure ends or as_of."""
     n = len(meas)
-    start = meas["start"].to_numpy(dtype="datetime64[D]")
-    stop = meas["end"].to_numpy(dtype="datetime64[D]")
+    start = meas["start_on"].to_numpy(dtype="datetime64[D]")
+    stop = meas["end_on"].to_numpy(dtype="datetime64[D]")
     stop = np.where(np.isnat(stop), as_of, stop)
     para = meas["paragraph"].to_numpy(dtype=object)
-    child = meas["group"].to_numpy(dtype=object) == "born"
+    child = meas["target_group"].to_numpy(dtype=object) == CHILD
     bl = child & pd.Series(para).str.startswith("BL").to_numpy()
-    key = (meas["center"] + "/" + meas["group"]).to_numpy(dtype=object)
+    key = (meas["center"] + "/" + meas["target_group"]).to_numpy(dtype=object)
     p_then = _lookup(key, {f"{c}/{g}": v[0] for (c, g), v in _P_FOLLOW.items()})
     p_now = _lookup(key, {f"{c}/{g}": v[1] for (c, g), v in _P_FOLLOW.items()})
     l_then = _lookup(key, {f"{c}/{g}": v[0] for (c, g), v in _LATE_FOLLOW.items()})
@@ -715,9 +623,9 @@ def _follow_ups(rng: np.random.Generator, meas: pd.DataFrame, as_of: np.datetime
             "follow_up_id": _ids("O", m, 8),
             "case_id": meas["case_id"].to_numpy(dtype=object)[mi],
             "measure_id": measure_id,
-            "date": dates,
+            "done_on": dates,
             "form": form,
-            "next_due": nxt,
+            "next_due_on": nxt,
         }
     )
 
@@ -728,8 +636,8 @@ def _plan_rows(case_id: np.ndarray, made: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "case_id": case_id,
-            "made": made,
-            "offered": np.full(n, _NAT),
+            "made_on": made,
+            "offered_on": np.full(n, _NAT),
             "declined": np.zeros(n, dtype=bool),
         }
     )
@@ -738,12 +646,14 @@ def _plan_rows(case_id: np.ndarray, made: np.ndarray) -> pd.DataFrame:
 def _plans(
     rng: np.random.Generator, cases: pd.DataFrame, meas: pd.DataFrame, as_of: np.datetime64
 ) -> pd.DataFrame:
+    """One row per action plan: children's plans (SEL § 52 / BL § 46-47), plans offered
+    to shelter users (SEL § 141, sometimes declined), plans for some other adults."""
     para = pd.Series(meas["paragraph"].to_numpy(dtype=object))
-    child = meas["group"].to_numpy(dtype=object) == "born"
+    child = meas["target_group"].to_numpy(dtype=object) == CHILD
     center = meas["center"].to_numpy(dtype=object)
-    start = meas["start"].to_numpy(dtype="datetime64[D]")
-    decided = meas["decided"].to_numpy(dtype="datetime64[D]")
-    opened = cases["opened"].to_numpy(dtype="datetime64[D]")[meas["ci"].to_numpy()]
+    start = meas["start_on"].to_numpy(dtype="datetime64[D]")
+    decided = meas["decided_on"].to_numpy(dtype="datetime64[D]")
+    opened = cases["opened_on"].to_numpy(dtype="datetime64[D]")[meas["ci"].to_numpy()]
     acute = cases["acute"].to_numpy()[meas["ci"].to_numpy()]
     skill = meas["skill"].to_numpy()
     parts: list[pd.DataFrame] = []
@@ -791,8 +701,8 @@ def _plans(
         pd.DataFrame(
             {
                 "case_id": meas["case_id"].to_numpy(dtype=object)[idx],
-                "made": made,
-                "offered": offered,
+                "made_on": made,
+                "offered_on": offered,
                 "declined": declined,
             }
         ).loc[keep]
@@ -804,29 +714,34 @@ def _plans(
     parts.append(_plan_rows(meas["case_id"].to_numpy(dtype=object)[idx], made).loc[made <= as_of])
     plans = pd.concat(parts, ignore_index=True)
     n = len(plans)
-    made = plans["made"].to_numpy(dtype="datetime64[D]")
-    offered = plans["offered"].to_numpy(dtype="datetime64[D]")
-    plans["declined"] = plans["declined"].fillna(False).astype(bool)
+    made = plans["made_on"].to_numpy(dtype="datetime64[D]")
+    offered = plans["offered_on"].to_numpy(dtype="datetime64[D]")
+    # Declined or not is known only for a plan that was offered (empty otherwise).
+    plans["declined"] = (
+        plans["declined"].fillna(False).astype("boolean").mask(np.isnat(offered), pd.NA)
+    )
     base = np.where(np.isnat(made), offered, made)
     revised = base + _days(rng.integers(60, 500, n))
     revised = np.where((rng.random(n) < 0.35) & (revised <= as_of), revised, _NAT)
     revised = np.where(np.isnat(made), _NAT, revised)
-    plans["revised"] = revised
+    plans["revised_on"] = revised
     plans.insert(0, "plan_id", _ids("H", n, 7))
     return plans
 
 
 # ------------------------------------------------------------- applications
 def _applications(
-    rng: np.random.Generator, cases: pd.DataFrame, as_of: np.datetime64
+    rng: np.random.Generator, cases: pd.DataFrame, rules: Rules, as_of: np.datetime64
 ) -> pd.DataFrame:
+    """One row per application with a processing deadline (the rule file's, in calendar
+    days: a week is 5 working days, 7 days); some decided late, a few letters sent."""
     center = cases["center"].to_numpy(dtype=object)
     rate = _lookup(center, {c: v[2] for c, v in _BENEFITS.items()})
     count = rng.poisson(rate)
     ci = np.repeat(np.arange(len(cases)), count)
     n = len(ci)
-    opened = cases["opened"].to_numpy(dtype="datetime64[D]")[ci]
-    end = cases["closed"].to_numpy(dtype="datetime64[D]")[ci]
+    opened = cases["opened_on"].to_numpy(dtype="datetime64[D]")[ci]
+    end = cases["closed_on"].to_numpy(dtype="datetime64[D]")[ci]
     end = np.where(np.isnat(end), as_of, end)
     lo = np.maximum(opened, as_of - np.timedelta64(3 * 365, "D"))
     keep = lo <= end
@@ -834,7 +749,7 @@ def _applications(
     n = len(ci)
     received = _uniform_between(rng, lo, end)
     c = center[ci]
-    group = cases["group"].to_numpy(dtype=object)[ci]
+    group = cases["target_group"].to_numpy(dtype=object)[ci]
     benefit = np.empty(n, dtype=object)
     for code, (codes, w, _r) in _BENEFITS.items():
         m = np.flatnonzero(c == code)
@@ -844,14 +759,14 @@ def _applications(
     # Children's benefits for adults in HCK make no sense: give adults adult codes.
     child_codes = np.isin(benefit, ["SEL41", "SEL42", "BL32"])
     adult_codes = np.isin(benefit, ["SEL83", "SEL100", "SEL112", "SEL113", "SEL114", "SEL85"])
-    benefit = np.where((group == "voksen") & child_codes, "SEL100", benefit)
-    benefit = np.where((group == "born") & adult_codes & (c == "HCK"), "SEL41", benefit)
+    benefit = np.where((group == ADULT) & child_codes, "SEL100", benefit)
+    benefit = np.where((group == CHILD) & adult_codes & (c == "HCK"), "SEL41", benefit)
     # Children's benefits moved to Barnets Lov on 1 Jan 2024.
-    bl_era = received >= np.datetime64("2024-01-01")
+    bl_era = received >= np.datetime64(rules.law_switch, "D")
     benefit = np.where((benefit == "BL32") & ~bl_era, "SEL52", benefit)
-    benefit = np.where((benefit == "SEL41") & bl_era & (group == "born"), "BL86", benefit)
-    benefit = np.where((benefit == "SEL42") & bl_era & (group == "born"), "BL87", benefit)
-    days = _lookup(benefit, {k: 7.0 * v for k, v in BENEFIT_WEEKS.items()})
+    benefit = np.where((benefit == "SEL41") & bl_era & (group == CHILD), "BL86", benefit)
+    benefit = np.where((benefit == "SEL42") & bl_era & (group == CHILD), "BL87", benefit)
+    days = _lookup(benefit, _benefit_days(rules, benefit))
     p = _lerp(_P_DECISION, _ramp(received + _days(days), as_of)) + cases["skill"].to_numpy()[ci]
     met = rng.random(n) < p
     decided = np.where(
@@ -875,9 +790,9 @@ def _applications(
             "application_id": _ids("A", n, 7),
             "case_id": cases["case_id"].to_numpy(dtype=object)[ci],
             "benefit": benefit,
-            "received": received,
-            "decided": decided,
-            "letter": letter,
+            "received_on": received,
+            "decided_on": decided,
+            "letter_sent_on": letter,
         }
     )
 
@@ -886,16 +801,17 @@ def _applications(
 def _complaints(
     rng: np.random.Generator, cases: pd.DataFrame, meas: pd.DataFrame, as_of: np.datetime64
 ) -> pd.DataFrame:
+    """One row per complaint, about the first measure of about 7 % of the cases."""
     first = meas[meas["k"] == 0]
     with_measure = first["ci"].to_numpy()
     pick = with_measure[rng.random(len(with_measure)) < 0.07]
     n = len(pick)
     para = pd.Series(pick).map(pd.Series(first["paragraph"].to_numpy(), index=with_measure))
     start = pd.Series(pick).map(
-        pd.Series(first["start"].to_numpy(dtype="datetime64[D]"), index=with_measure)
+        pd.Series(first["start_on"].to_numpy(dtype="datetime64[D]"), index=with_measure)
     )
     lo = start.to_numpy(dtype="datetime64[D]")
-    end = cases["closed"].to_numpy(dtype="datetime64[D]")[pick]
+    end = cases["closed_on"].to_numpy(dtype="datetime64[D]")[pick]
     end = np.where(np.isnat(end), as_of, end)
     received = _uniform_between(rng, lo, end)
     decided = received + _days(rng.integers(14, 200, n))
@@ -908,9 +824,9 @@ def _complaints(
             "complaint_id": _ids("K", n, 6),
             "case_id": cases["case_id"].to_numpy(dtype=object)[pick],
             "paragraph": para.to_numpy(dtype=object),
-            "type": np.where(rng.random(n) < 0.75, "realitet", "formalitet"),
-            "received": received,
-            "decided": decided,
+            "complaint_type": np.where(rng.random(n) < 0.75, "realitet", "formalitet"),
+            "received_on": received,
+            "decided_on": decided,
             "outcome": np.where(np.isnat(decided), None, outcome),
         }
     )
@@ -925,11 +841,12 @@ def _reviews(
     apps: pd.DataFrame,
     as_of: np.datetime64,
 ) -> pd.DataFrame:
-    factor = SCALES[scale]
+    """One row per case per review campaign: a SEL 41/42 remediation and BL 46/47 placements."""
+    factor = SCALE_FACTORS[scale]
     parts = []
     # SEL 41/42 remediation: cases with such an application, topped up with HCK child cases.
     cand = pd.unique(apps.loc[apps["benefit"].isin(["SEL41", "SEL42", "BL86", "BL87"]), "case_id"])
-    extra = cases.loc[(cases["center"] == "HCK") & (cases["group"] == "born"), "case_id"]
+    extra = cases.loc[(cases["center"] == "HCK") & (cases["target_group"] == CHILD), "case_id"]
     cand = pd.unique(np.concatenate([cand, extra.to_numpy(dtype=object)]))
     n = min(round(1050 * factor), len(cand))
     chosen = cand[:n]
@@ -942,7 +859,7 @@ def _reviews(
             {
                 "case_id": chosen,
                 "campaign": "SEL41-42-genopretning",
-                "reviewed": np.where(when <= as_of, when, _NAT),
+                "reviewed_on": np.where(when <= as_of, when, _NAT),
             }
         )
     )
@@ -956,288 +873,47 @@ def _reviews(
             {
                 "case_id": place[:n],
                 "campaign": "BL46-47-anbringelser",
-                "reviewed": np.where(when <= as_of, when, _NAT),
+                "reviewed_on": np.where(when <= as_of, when, _NAT),
             }
         )
     )
     return pd.concat(parts, ignore_index=True)
 
 
-# -------------------------------------------------------------- formatting
-def _date_text(
-    rng: np.random.Generator, values: np.ndarray | pd.Series, variants: bool
-) -> pd.Series:
-    """datetime64 -> text `YYYY-MM-DD` ('' for no date); ~0.5 % in DD-MM-YYYY / DD.MM.YYYY."""
-    arr = np.asarray(values, dtype="datetime64[D]")
-    s = pd.Series(np.datetime_as_string(arr, unit="D"), dtype="str")
-    nat = np.isnat(arr)
-    if variants and len(arr):
-        u = rng.random(len(arr))
-        for mask, sep in ((u < 0.003, "-"), ((u >= 0.003) & (u < 0.006), ".")):
-            m = mask & ~nat
-            if m.any():
-                sub = s[m]
-                s[m] = sub.str[8:10] + sep + sub.str[5:7] + sep + sub.str[0:4]
-    s[nat] = ""
-    return s
+# --------------------------------------------------------------------- world
+@dataclass
+class World:
+    """The simulated municipality: one typed frame per store table (see the module doc)."""
+
+    as_of: dt.date
+    tables: dict[str, pd.DataFrame]  # store table name -> one row per extract row
 
 
-def _bool_text(rng: np.random.Generator, values: np.ndarray | pd.Series) -> pd.Series:
-    """bool -> `J`/`N`, ~1 % as `ja`/`nej` and ~1 % as `1`/`0`."""
-    b = np.asarray(values, dtype=bool)
-    u = rng.random(len(b))
-    out = np.where(b, "J", "N").astype(object)
-    out = np.where(u < 0.01, np.where(b, "ja", "nej"), out)
-    out = np.where((u >= 0.01) & (u < 0.02), np.where(b, "1", "0"), out)
-    return pd.Series(out, dtype="str")
-
-
-def _cpr_text(rng: np.random.Generator, birth: np.ndarray, serial: np.ndarray) -> pd.Series:
-    iso = pd.Series(np.datetime_as_string(np.asarray(birth, dtype="datetime64[D]"), unit="D"))
-    ser = pd.Series(np.asarray(serial, dtype="int64")).astype(str)
-    dash = np.where(rng.random(len(ser)) < 0.02, "", "-")
-    return iso.str[8:10] + iso.str[5:7] + iso.str[2:4] + dash + ser
-
-
-def _to_text(rng: np.random.Generator, f: _Frames) -> dict[str, pd.DataFrame]:
-    out: dict[str, pd.DataFrame] = {}
-    e = f.employees
-    out["medarbejdere"] = pd.DataFrame(
-        {
-            "medarbejder_id": e["employee_id"],
-            "navn": e["name"],
-            "email": e["email"],
-            "center_kode": e["center"],
-            "team": e["team"],
-            "aktiv": _bool_text(rng, e["active"]),
-        }
-    )
-    c = f.cases
-    out["sager"] = pd.DataFrame(
-        {
-            "sag_id": c["case_id"],
-            "cpr": _cpr_text(
-                rng, c["cpr_birth"].to_numpy(dtype="datetime64[D]"), c["cpr_serial"].to_numpy()
-            ),
-            "maalgruppe": c["group"],
-            "center_kode": c["center"],
-            "team": c["team"],
-            "sagsbehandler_id": c["caseworker_id"].fillna(""),
-            "oprettet": _date_text(rng, c["opened"], True),
-            "lukket": _date_text(rng, c["closed"], True),
-            "akut": _bool_text(rng, c["acute"]),
-        }
-    )
-    m = f.measures
-    out["foranstaltninger"] = pd.DataFrame(
-        {
-            "foranstaltning_id": m["measure_id"],
-            "sag_id": m["case_id"],
-            "paragraf": m["paragraph"],
-            "betegnelse": m["title"],
-            "bevilget": _date_text(rng, m["decided"], True),
-            "start": _date_text(rng, m["start"], True),
-            "slut": _date_text(rng, m["end"], True),
-        }
-    )
-    p = f.plans
-    out["handleplaner"] = pd.DataFrame(
-        {
-            "handleplan_id": p["plan_id"],
-            "sag_id": p["case_id"],
-            "udarbejdet": _date_text(rng, p["made"], True),
-            "revideret": _date_text(rng, p["revised"], True),
-            "tilbudt": _date_text(rng, p["offered"], True),
-            "afslaaet": _bool_text(rng, p["declined"]).where(
-                ~np.isnat(p["offered"].to_numpy(dtype="datetime64[D]")), ""
-            ),
-        }
-    )
-    o = f.follow_ups
-    out["opfoelgninger"] = pd.DataFrame(
-        {
-            "opfoelgning_id": o["follow_up_id"],
-            "sag_id": o["case_id"],
-            "foranstaltning_id": o["measure_id"].fillna(""),
-            "dato": _date_text(rng, o["date"], True),
-            "form": o["form"],
-            "naeste_frist": _date_text(rng, o["next_due"], True),
-        }
-    )
-    i = f.investigations
-    out["undersoegelser"] = pd.DataFrame(
-        {
-            "undersoegelse_id": i["investigation_id"],
-            "sag_id": i["case_id"],
-            "startdato": _date_text(rng, i["start"], True),
-            "afsluttet": _date_text(rng, i["end"], True),
-        }
-    )
-    a = f.applications
-    out["ansoegninger"] = pd.DataFrame(
-        {
-            "ansoegning_id": a["application_id"],
-            "sag_id": a["case_id"],
-            "ydelse": a["benefit"],
-            "modtaget": _date_text(rng, a["received"], True),
-            "afgjort": _date_text(rng, a["decided"], True),
-            "underretning_sendt": _date_text(rng, a["letter"], True),
-        }
-    )
-    k = f.complaints
-    out["klager"] = pd.DataFrame(
-        {
-            "klage_id": k["complaint_id"],
-            "sag_id": k["case_id"],
-            "paragraf": k["paragraph"],
-            "klagetype": k["type"],
-            "modtaget": _date_text(rng, k["received"], True),
-            "afgjort": _date_text(rng, k["decided"], True),
-            "udfald": k["outcome"].fillna(""),
-        }
-    )
-    r = f.reviews
-    out["gennemgange"] = pd.DataFrame(
-        {
-            "sag_id": r["case_id"],
-            "kampagne": r["campaign"],
-            "gennemgaaet": _date_text(rng, r["reviewed"], True),
-        }
-    )
-    return {name: df.reset_index(drop=True).astype("str") for name, df in out.items()}
-
-
-# ----------------------------------------------------------- error injection
-def _pick(
-    rng: np.random.Generator, taken: dict[str, np.ndarray], file: str, n_rows: int, rate: float
-) -> np.ndarray:
-    """Distinct row positions of a file for one fault kind (never reused by another kind)."""
-    want = max(1, round(rate * n_rows))
-    free = np.setdiff1d(np.arange(n_rows), taken.get(file, np.array([], dtype="int64")))
-    got = np.sort(rng.choice(free, min(want, len(free)), replace=False))
-    taken[file] = np.concatenate([taken.get(file, np.array([], dtype="int64")), got])
-    return got
-
-
-def _inject_errors(rng: np.random.Generator, out: dict[str, pd.DataFrame], rate: float) -> None:
-    taken: dict[str, np.ndarray] = {}
-    bad_dates = np.array(["31-02-2024", "2024-13-01", "i går"], dtype=object)
-
-    def put(file: str, col: str, rows: np.ndarray, values: np.ndarray | str) -> None:
-        df = out[file]
-        df.loc[rows, col] = values
-
-    # end_before_start (first, on clean ISO dates)
-    for file, s_col, e_col in (
-        ("sager", "oprettet", "lukket"),
-        ("foranstaltninger", "start", "slut"),
-    ):
-        df = out[file]
-        iso = df[s_col].str.fullmatch(r"\d{4}-\d{2}-\d{2}").to_numpy()
-        pool = np.flatnonzero(iso)
-        want = max(1, round(rate * len(df)))
-        rows = np.sort(rng.choice(pool, min(want, len(pool)), replace=False))
-        taken[file] = rows
-        start = df.loc[rows, s_col].to_numpy(dtype="datetime64[D]")
-        put(file, e_col, rows, np.datetime_as_string(start - _days(rng.integers(1, 60, len(rows)))))
-    for file, col in (
-        ("sager", "oprettet"),
-        ("foranstaltninger", "start"),
-        ("opfoelgninger", "dato"),
-        ("undersoegelser", "startdato"),
-        ("ansoegninger", "modtaget"),
-    ):
-        rows = _pick(rng, taken, file, len(out[file]), rate)
-        put(file, col, rows, bad_dates[rng.integers(0, 3, len(rows))])
-    n_cases = len(out["sager"])
-    for file in ("foranstaltninger", "opfoelgninger", "handleplaner", "ansoegninger"):
-        rows = _pick(rng, taken, file, len(out[file]), rate)
-        unknown = "S" + pd.Series(rng.integers(9_000_000, 9_999_999, len(rows))).astype(str)
-        put(file, "sag_id", rows, unknown.to_numpy(dtype=object))
-    rows = _pick(rng, taken, "sager", n_cases, rate)
-    put(
-        "sager",
-        "sagsbehandler_id",
-        rows,
-        "zz" + pd.Series(rng.integers(1000, 9999, len(rows))).astype(str).to_numpy(dtype=object),
-    )
-    rows = _pick(rng, taken, "sager", n_cases, rate)
-    put("sager", "maalgruppe", rows, "barn")
-    rows = _pick(rng, taken, "opfoelgninger", len(out["opfoelgninger"]), rate)
-    put("opfoelgninger", "form", rows, "sms")
-    rows = _pick(rng, taken, "sager", n_cases, rate)
-    yy = pd.Series(rng.integers(0, 100, len(rows))).astype(str).str.zfill(2)
-    serial = pd.Series(rng.integers(9000, 10000, len(rows))).astype(str)
-    day_month = np.array(["3102", "3002", "3204", "0013", "3111"], dtype=object)[
-        rng.integers(0, 5, len(rows))
-    ]
-    put("sager", "cpr", rows, (day_month + yy + "-" + serial).to_numpy(dtype=object))
-    for file in ("foranstaltninger", "opfoelgninger"):
-        df = out[file]
-        rows = _pick(rng, taken, file, len(df), rate)
-        dup = df.loc[rows].copy()
-        # The duplicate keeps the id but differs a little (a later correction, say).
-        if file == "foranstaltninger":
-            dup["betegnelse"] = dup["betegnelse"] + " (rettet)"
-        else:
-            dup["form"] = np.where(dup["form"] == "telefon", "fremmoede", "telefon")
-        key = COLUMNS[file][0]
-        both = pd.concat([df, dup], ignore_index=True)
-        out[file] = both.sort_values(key, kind="stable").reset_index(drop=True)
-
-
-# --------------------------------------------------------------------- main
-def generate_demo_frames(
-    scale: str = "kbh",
-    seed: int = 1,
-    as_of: dt.date | None = None,
-    error_rate: float = 0.0,
-) -> dict[str, pd.DataFrame]:
-    """The demo extract as text DataFrames, file stem -> frame (the contract's columns)."""
-    if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)}")
-    if not 0.0 <= error_rate < 0.5:
-        raise ValueError("error_rate must be in [0, 0.5)")
-    as_of = as_of or dt.date.today() - dt.timedelta(days=1)
+def simulate(rng: np.random.Generator, scale: str, as_of: dt.date, rules: Rules) -> World:
+    """Draw the world at `as_of` (the extract date) from `rng`."""
+    if scale not in SCALE_FACTORS:
+        raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALE_FACTORS)}")
     d = np.datetime64(as_of, "D")
-    rng = np.random.default_rng(seed)
-    emp = _employees(rng, scale)
-    cases = _cases(rng, scale, emp, d)
-    inv = _investigations(rng, cases, d)
-    meas = _measures(rng, cases, inv, d)
-    fups = _follow_ups(rng, meas, d)
-    plans = _plans(rng, cases, meas, d)
-    apps = _applications(rng, cases, d)
-    compl = _complaints(rng, cases, meas, d)
-    revs = _reviews(rng, scale, cases, meas, apps, d)
-    frames = _Frames(emp, cases, meas, plans, fups, inv, apps, compl, revs)
-    out = _to_text(rng, frames)
-    if error_rate > 0:
-        _inject_errors(rng, out, error_rate)
-    return {name: out[name][cols] for name, cols in COLUMNS.items()}
-
-
-def write_demo_extract(
-    out_dir: Path,
-    scale: str = "kbh",
-    seed: int = 1,
-    as_of: dt.date | None = None,
-    error_rate: float = 0.0,
-) -> Path:
-    """Write a synthetic extract folder (nine CSV files + manifest.csv); return out_dir.
-
-    as_of None means yesterday. Deterministic for (scale, seed, as_of, error_rate).
-    """
-    as_of = as_of or dt.date.today() - dt.timedelta(days=1)
-    frames = generate_demo_frames(scale, seed, as_of, error_rate)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, df in frames.items():
-        df.to_csv(
-            out_dir / f"{name}.csv", sep=";", index=False, encoding="utf-8", lineterminator="\n"
-        )
-    manifest = pd.DataFrame({"udtraeksdato": [as_of.isoformat()], "kilde": [SOURCE_NAME]})
-    manifest.to_csv(
-        out_dir / "manifest.csv", sep=";", index=False, encoding="utf-8", lineterminator="\n"
+    employees = _employees(rng, scale)
+    cases = _cases(rng, scale, employees, d)
+    investigations = _investigations(rng, cases, d)
+    measures = _measures(rng, cases, investigations, rules, d)
+    follow_ups = _follow_ups(rng, measures, d)
+    plans = _plans(rng, cases, measures, d)
+    applications = _applications(rng, cases, rules, d)
+    complaints = _complaints(rng, cases, measures, d)
+    reviews = _reviews(rng, scale, cases, measures, applications, d)
+    return World(
+        as_of=as_of,
+        tables={
+            "employees": employees,
+            "cases": cases,
+            "measures": measures,
+            "action_plans": plans,
+            "follow_ups": follow_ups,
+            "investigations": investigations,
+            "applications": applications,
+            "complaints": complaints,
+            "reviews": reviews,
+        },
     )
-    return out_dir

@@ -1,4 +1,4 @@
-"""etl.pipeline: atomic, idempotent loads into SQLite and PostgreSQL, and run records."""
+"""jobs.load: atomic, idempotent loads into SQLite and PostgreSQL, and run records."""
 
 from __future__ import annotations
 
@@ -10,16 +10,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from etl_extract_factory import AS_OF, valid_files, write_extract
 from sqlalchemy import Engine, func, insert, select
 
+import jobs.refresh
 import monitoring.background
 import store.results
-from etl.pipeline import EtlBusy, last_run, load_extract
+import vocab
+from jobs.load import EtlBusy, load_extract
 from monitoring import history, load_rules
+from store import runs
 from store.db import read_current_data, read_table
 from store.models import EtlRun, RejectedRow
 from store.models import Problem as ProblemRow
+from store.runs import last_run
+from tests.etl.etl_extract_factory import AS_OF, valid_files, write_extract
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -59,23 +63,35 @@ def test_load_writes_current_data_and_the_run(db_engine: Engine, tmp_path: Path)
     assert pd.notna(run["finished_at"])
 
 
+def test_a_load_reports_the_seconds_each_step_took(db_engine: Engine, tmp_path: Path) -> None:
+    res = load_extract(write_extract(tmp_path / "x"), engine=db_engine)
+    steps = {"evaluate", "write_results", "history_wait", "write_obligations"}
+    assert set(res.timings) == {"prepare", "write", "refresh_monitoring", "commit"} | {
+        f"monitoring.{s}" for s in steps
+    }
+    assert all(seconds >= 0 for seconds in res.timings.values())
+    assert res.timings["refresh_monitoring"] == pytest.approx(
+        sum(res.timings[f"monitoring.{s}"] for s in steps)
+    )
+
+
 def test_a_first_load_stores_the_history_computed_in_a_second_process(
     db_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(monitoring.background, "BACKGROUND_MIN_CASES", 1)
-    jobs: list[object] = []
-    real = store.results.start_history
+    started: list[object] = []
+    real = jobs.refresh.start_history
 
     def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        jobs.append(real(*args, **kwargs))
-        return jobs[-1]
+        started.append(real(*args, **kwargs))
+        return started[-1]
 
-    monkeypatch.setattr(store.results, "start_history", recording)
+    monkeypatch.setattr(jobs.refresh, "start_history", recording)
     res = load_extract(write_extract(tmp_path / "x"), engine=db_engine)
     assert res.status == "loaded"
-    assert len(jobs) == 1 and jobs[0].background  # type: ignore[attr-defined]
+    assert len(started) == 1 and started[0].background  # type: ignore[attr-defined]
     hist = store.results.read_results(db_engine, kind="recomputed")
-    assert hist["as_of"].nunique() == store.results.HISTORY_MONTHS
+    assert hist["as_of"].nunique() == jobs.refresh.HISTORY_MONTHS
     assert set(hist["level"]) == {"all", "center"}
     expected = history(
         read_current_data(db_engine),
@@ -91,24 +107,27 @@ def test_a_first_load_stores_the_history_computed_in_a_second_process(
     nxt = load_extract(
         write_extract(tmp_path / "y"), as_of=AS_OF + dt.timedelta(days=1), engine=db_engine
     )
-    assert nxt.status == "loaded" and len(jobs) == 1
+    assert nxt.status == "loaded" and len(started) == 1
 
 
 def test_monitoring_gets_the_frames_as_the_store_returns_them(
     db_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: dict[str, object] = {}
-    real = store.results.refresh_monitoring
+    real_evaluate, real_write = jobs.refresh.evaluate, jobs.refresh.write_results
 
-    def recording(
-        conn, data: Mapping[str, pd.DataFrame], as_of: dt.date, run_id: int, job
-    ) -> dict[str, float]:  # type: ignore[no-untyped-def]
-        seen.update(data=dict(data), as_of=as_of, run_id=run_id, job=job)
-        return real(conn, data, as_of, run_id, job)
+    def evaluating(data: Mapping[str, pd.DataFrame], as_of: dt.date):  # type: ignore[no-untyped-def]
+        seen.update(data=dict(data), as_of=as_of)
+        return real_evaluate(data, as_of)
 
-    monkeypatch.setattr(store.results, "refresh_monitoring", recording)
+    def writing(conn, monitoring, as_of: dt.date, run_id: int, job):  # type: ignore[no-untyped-def]
+        seen.update(written_as_of=as_of, run_id=run_id, job=job)
+        return real_write(conn, monitoring, as_of, run_id, job)
+
+    monkeypatch.setattr(jobs.refresh, "evaluate", evaluating)
+    monkeypatch.setattr(jobs.refresh, "write_results", writing)
     res = load_extract(write_extract(tmp_path / "x"), engine=db_engine)
-    assert seen["as_of"] == AS_OF and seen["run_id"] == res.run_id
+    assert seen["as_of"] == seen["written_as_of"] == AS_OF and seen["run_id"] == res.run_id
     assert seen["job"] is not None  # a first load computes the history (here: inline)
     stored = read_current_data(db_engine)
     data = seen["data"]
@@ -202,7 +221,7 @@ def test_unexpected_error_rolls_back_and_records_failed(
     def boom(*args: object) -> None:
         raise RuntimeError("monitoring broke for 010203-1234")
 
-    monkeypatch.setattr(store.results, "refresh_monitoring", boom)
+    monkeypatch.setattr(jobs.refresh, "evaluate", boom)
     files = valid_files()
     files["sager"] = files["sager"][:1]
     files["sager"][0]["team"] = "Changed"
@@ -234,18 +253,31 @@ def _running(engine: Engine, started: dt.datetime) -> None:
 
 
 def test_only_one_run_at_a_time(db_engine: Engine, tmp_path: Path) -> None:
-    _running(db_engine, dt.datetime.now() - dt.timedelta(hours=1))
-    with pytest.raises(EtlBusy, match="in progress"):
-        load_extract(write_extract(tmp_path / "x"), engine=db_engine)
-    assert _runs(db_engine) == ["running"]
+    started = dt.datetime.now().replace(microsecond=0) - dt.timedelta(minutes=5)
+    with runs.run_lock(db_engine):  # as a load in another process holds it
+        _running(db_engine, started)
+        with pytest.raises(EtlBusy, match=f"already running: run 1, started {started}"):
+            load_extract(write_extract(tmp_path / "x"), engine=db_engine)
+    assert _runs(db_engine) == ["running"]  # the refused start records nothing
     assert _counts(db_engine)["cases"] == 0
 
 
-def test_a_stale_running_run_is_marked_failed(db_engine: Engine, tmp_path: Path) -> None:
-    _running(db_engine, dt.datetime.now() - dt.timedelta(hours=7))
+def test_a_run_left_running_by_a_dead_process_is_marked_aborted(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    _running(db_engine, dt.datetime.now() - dt.timedelta(minutes=1))  # no process holds the lock
     res = load_extract(write_extract(tmp_path / "x"), engine=db_engine)
     assert res.status == "loaded"
-    assert _runs(db_engine) == ["failed", "loaded"]
+    assert _runs(db_engine) == ["aborted", "loaded"]
+    aborted = _outcomes(db_engine)[0]
+    assert aborted == {"code": "aborted"}
+    assert vocab.run_outcome_text(aborted) == "Afbrudt: processen stoppede under indlæsningen"
+    with db_engine.connect() as c:
+        message, finished = c.execute(
+            select(EtlRun.message, EtlRun.finished_at).where(EtlRun.run_id == 1)
+        ).one()
+    assert message == f"aborted: the process stopped during the load (found by run {res.run_id})"
+    assert finished is not None
 
 
 def test_as_of_wins_and_date_rules_use_it(db_engine: Engine, tmp_path: Path) -> None:
@@ -267,8 +299,10 @@ def test_an_older_extract_is_refused_unless_allowed(db_engine: Engine, tmp_path:
     assert res.status == "refused"
     (problem,) = res.problems
     assert (problem.rule, problem.file, problem.column) == ("extract-older", "--as-of", None)
-    assert f"before that of the last load ({AS_OF.isoformat()}, run {first.run_id})" in (
-        problem.message
+    assert problem.message == (
+        f"udtræksdatoen {older.isoformat()} er før den sidste indlæsnings "
+        f"({AS_OF.isoformat()}, kørsel {first.run_id}); intet indlæst "
+        "(etl load --allow-older indlæser det alligevel)"
     )
     pd.testing.assert_frame_equal(read_current_data(db_engine)["cases"], before)
     allowed = load_extract(
@@ -277,3 +311,70 @@ def test_an_older_extract_is_refused_unless_allowed(db_engine: Engine, tmp_path:
     assert allowed.status == "loaded"
     snaps = store.results.read_results(db_engine, kind="snapshot")
     assert set(snaps["as_of"].dt.date) == {older}  # the newer figures went with their data
+
+
+# ------------------------------------------------------------- outcomes as data
+def _outcomes(engine: Engine) -> list[dict[str, object] | None]:
+    with engine.connect() as c:
+        return list(c.execute(select(EtlRun.outcome).order_by(EtlRun.run_id)).scalars())
+
+
+def test_every_run_outcome_is_stored_as_data(
+    db_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = valid_files()
+    files["sager"][0]["cpr"] = "3102031234"  # one rejected case and its dependants
+    loaded = load_extract(write_extract(tmp_path / "a", files), engine=db_engine)
+    n_errors = sum(p.severity == "error" for p in loaded.problems)
+    assert loaded.outcome == {
+        "code": "loaded",
+        "rows_rejected": sum(loaded.rows_rejected.values()),
+        "problems": len(loaded.problems),
+        "errors": n_errors,
+    }
+    assert loaded.outcome["rows_rejected"] > 0 and n_errors > 0
+
+    duplicate = load_extract(write_extract(tmp_path / "b", files), engine=db_engine)
+    assert duplicate.outcome == {"code": "duplicate", "same_as_run": loaded.run_id}
+
+    del files["ansoegninger"]
+    refused = load_extract(write_extract(tmp_path / "c", files), engine=db_engine)
+    assert refused.outcome == {"code": "refused", "rules": ["missing-file"]}
+
+    def boom(*args: object) -> None:
+        raise RuntimeError("monitoring broke for 010203-1234")
+
+    monkeypatch.setattr(jobs.refresh, "evaluate", boom)
+    failed = load_extract(write_extract(tmp_path / "d"), engine=db_engine)
+    assert failed.outcome == {"code": "failed", "error": "RuntimeError"}
+
+    stored = _outcomes(db_engine)
+    assert stored == [loaded.outcome, duplicate.outcome, refused.outcome, failed.outcome]
+    assert [vocab.run_outcome_text(o) for o in stored] == [
+        f"{loaded.outcome['rows_rejected']} rækker afvist; {len(loaded.problems)} problemer "
+        f"({n_errors} fejl)",
+        f"Samme udtræk som kørsel {loaded.run_id}: intet indlæst",
+        "Afvist: Påkrævet fil mangler; intet indlæst",
+        "Uventet fejl (RuntimeError); intet indlæst",
+    ]
+    # the English message stays for the command line and the logs, CPR-masked
+    with db_engine.connect() as c:
+        messages = list(c.execute(select(EtlRun.message).order_by(EtlRun.run_id)).scalars())
+    assert messages[1] == f"same extract as run {loaded.run_id}: nothing loaded"
+    assert messages[3] == "RuntimeError: monitoring broke for 010203-XXXX"
+
+
+def test_an_older_extract_is_refused_with_its_rule(db_engine: Engine, tmp_path: Path) -> None:
+    load_extract(write_extract(tmp_path / "x"), engine=db_engine)
+    res = load_extract(
+        write_extract(tmp_path / "y"), as_of=AS_OF - dt.timedelta(days=1), engine=db_engine
+    )
+    assert res.outcome == {"code": "refused", "rules": ["extract-older"]}
+    assert _outcomes(db_engine)[-1] == res.outcome
+
+
+def test_an_older_run_marked_stale_still_reads(db_engine: Engine) -> None:
+    # runs marked by the 6-hour rule of earlier versions keep their outcome and text
+    assert vocab.run_outcome_text({"code": "stale", "hours": 6}) == (
+        "Hang i over 6 timer; markeret som fejlet"
+    )

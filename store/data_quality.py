@@ -1,0 +1,121 @@
+"""Datakvalitet: the ETL runs, how fresh the current load is, and the problems found.
+
+Run records and problems hold no citizen data beyond masked values, so every
+scope may see them; the functions still take the viewer's scope like every
+page query. The runs' outcomes are data (`etl_runs.outcome`), rendered in
+Danish by `vocab.run_outcome_text`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from store.frames import select_frame
+from store.models import EtlRun, Problem
+from store.runs import as_date
+from store.scope import Scope
+from vocab import RunStatus
+
+# The columns of `etl_runs`, one row per run, newest first.
+RUN_COLUMNS = (
+    "run_id",
+    "started_at",
+    "finished_at",
+    "status",
+    "source_path",
+    "extract_date",
+    "rows_loaded",
+    "rows_rejected",
+    "outcome",
+    "message",
+)
+PROBLEM_COLUMNS = ("file", "line", "column", "value", "rule", "severity", "message")
+
+
+def etl_runs(engine: Engine, scope: Scope, limit: int = 30) -> pd.DataFrame:
+    """The newest ETL runs, one row per run, newest first.
+
+    Columns: `RUN_COLUMNS` (rows_loaded/rows_rejected: {file: count}; outcome:
+    {"code": ..., params} or None; message: the English text of the logs).
+    """
+    stmt = select(*[getattr(EtlRun, c) for c in RUN_COLUMNS])
+    return select_frame(engine, stmt.order_by(EtlRun.run_id.desc()).limit(limit), RUN_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The newest good load (status loaded); `last_loaded_at` None = nothing loaded yet."""
+
+    last_loaded_at: dt.datetime | None
+    extract_date: dt.date | None
+    run_id: int | None
+
+    def age_hours(self, now: dt.datetime) -> float | None:
+        """Hours since the load finished, or None."""
+        if self.last_loaded_at is None:
+            return None
+        return (now - self.last_loaded_at).total_seconds() / 3600
+
+    def is_stale(self, now: dt.datetime, stale_hours: float) -> bool:
+        """Whether the load is older than `stale_hours`, or there is none."""
+        age = self.age_hours(now)
+        return age is None or age > stale_hours
+
+
+def freshness(engine: Engine, scope: Scope) -> Freshness:
+    """When the current load (the newest run that loaded) finished, and its extract date."""
+    stmt = (
+        select(EtlRun.run_id, EtlRun.finished_at, EtlRun.started_at, EtlRun.extract_date)
+        .where(EtlRun.status == RunStatus.LOADED)
+        .order_by(EtlRun.run_id.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        return Freshness(None, None, None)
+    return Freshness(row.finished_at or row.started_at, as_date(row.extract_date), int(row.run_id))
+
+
+def problems_by_rule(engine: Engine, scope: Scope, run_id: int | None = None) -> pd.DataFrame:
+    """Problems of one run (default: the newest run with problems), one row per rule
+    and severity, most frequent first. Columns: run_id, rule, severity, files, n."""
+    p = Problem
+    if run_id is None:
+        with engine.connect() as conn:
+            run_id = conn.execute(select(func.max(p.run_id))).scalar()
+    cols = ["run_id", "rule", "severity", "files", "n"]
+    if run_id is None:
+        return pd.DataFrame(columns=cols)
+    stmt = (
+        select(p.run_id, p.rule, p.severity, func.count(func.distinct(p.file)), func.count())
+        .where(p.run_id == run_id)
+        .group_by(p.run_id, p.rule, p.severity)
+        .order_by(func.count().desc(), p.rule)
+    )
+    return select_frame(engine, stmt, cols)
+
+
+def problem_rows(
+    engine: Engine,
+    scope: Scope,
+    run_id: int,
+    rule: str | None = None,
+    limit: int | None = 500,
+) -> pd.DataFrame:
+    """The problems of a run (of one rule), one row per problem in file and line order.
+
+    Columns: `PROBLEM_COLUMNS` (values already masked when stored).
+    """
+    p = Problem
+    stmt = select(*[getattr(p, c) for c in PROBLEM_COLUMNS]).where(p.run_id == run_id)
+    if rule:
+        stmt = stmt.where(p.rule == rule)
+    stmt = stmt.order_by(p.file, p.line, p.problem_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return select_frame(engine, stmt, PROBLEM_COLUMNS)

@@ -1,13 +1,18 @@
-"""Fristvagt web app: Dash Pages under `pages/`, one shell with navigation and a stale banner.
+"""Fristvagt web app: Dash Pages under `pages/`, one shell with navigation and a load banner.
 
-`python app.py` serves on settings.HOST/settings.PORT; `server` is the Flask
-app for gunicorn. No data is read at import time and no state lives in the
-web process: every page reads the store on each request.
+`gunicorn -c gunicorn.conf.py app:server` serves it in production (several
+workers; see gunicorn.conf.py), `python app.py` on settings.HOST/settings.PORT
+for a single machine. `server` is the Flask app: it also answers `/healthz`
+and `/readyz`, gives each request an id (components.weblog), compresses its
+responses and caches the versioned assets for a year (components.http), and
+holds the shared cache of results that only change with a load
+(components.cache: Redis when REDIS_URL is set). No data is read at import
+time and no state lives in the web process beyond that cache: every page
+reads the store on each request.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 import dash
@@ -15,14 +20,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 import settings
-from components import format as fmt
-from components import ui, urls
-from store import data_quality
+from components import banner, cache, http, ui, urls, weblog
 
 log = logging.getLogger(__name__)
 
 NAV_LOCATION = "shell-location"
-STALE_BANNER = "shell-stale-banner"
 
 NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("Overblik", urls.OVERVIEW),
@@ -45,6 +47,10 @@ app = dash.Dash(
 )
 app.index_string = app.index_string.replace("<html>", '<html lang="da">')
 server = app.server
+weblog.init_request_ids(server)
+http.init_compression(server)
+http.init_health(server)
+cache.init_cache(server)
 
 
 def _navbar() -> dbc.Navbar:
@@ -70,7 +76,7 @@ app.layout = html.Div(
         dcc.Location(id=NAV_LOCATION),
         _navbar(),
         dbc.Container(
-            [html.Div(id=STALE_BANNER, role="status"), dash.page_container],
+            [html.Div(id=banner.BANNER, role="status"), dash.page_container],
             fluid=True,
             className="pb-5 main-container",
         ),
@@ -78,55 +84,31 @@ app.layout = html.Div(
 )
 
 
-def stale_banner(
-    freshness: data_quality.Freshness, now: dt.datetime, stale_hours: float
-) -> dbc.Alert | None:
-    """The warning shown on every page when data is missing or older than STALE_HOURS."""
-    if freshness.last_loaded_at is None:
-        return dbc.Alert(
-            [
-                html.Strong("Der er ingen data endnu. "),
-                "Indlæs et udtræk med ",
-                html.Code("python -m etl load MAPPE"),
-                " (eller demodata: ",
-                html.Code("python -m etl demo --out /tmp/demo && python -m etl load /tmp/demo"),
-                ").",
-            ],
-            color="warning",
-            className="stale-banner",
-        )
-    if freshness.is_stale(now, stale_hours):
-        hours = freshness.age_hours(now) or 0
-        return dbc.Alert(
-            [
-                html.Strong("Data er ikke opdateret. "),
-                f"Seneste indlæsning: {fmt.timestamp(freshness.last_loaded_at)} "
-                f"({fmt.number(hours)} timer siden). Tallene kan være forældede; "
-                "se ",
-                dcc.Link("Datakvalitet", href=urls.DATA_QUALITY),
-                ".",
-            ],
-            color="warning",
-            className="stale-banner",
-        )
-    return None
-
-
-@callback(Output(STALE_BANNER, "children"), Input(NAV_LOCATION, "pathname"))
+@callback(Output(banner.BANNER, "children"), Input(NAV_LOCATION, "pathname"))
 def update_banner(_pathname: str | None) -> dbc.Alert | None:
-    try:
-        fresh = data_quality.freshness(ui.engine(), ui.scope())
-    except Exception:  # a store without schema counts as "no load"
-        log.exception("could not read the load history")
-        fresh = data_quality.Freshness(None, None, None)
-    return stale_banner(fresh, dt.datetime.now(), float(settings.STALE_HOURS.get()))
+    """The load banner, read again on every page change."""
+    return banner.current_banner()
+
+
+def warm_up() -> None:
+    """Let Dash set itself up before the first real request.
+
+    Dash finishes its setup (script registry, callback map, the pages router) in
+    hooks run on a process's first request, and not thread-safely: requests
+    arriving together at a fresh threaded worker got 500s ("dash is not a
+    registered library"). One request here, before the worker takes traffic,
+    does it once. It reads no data.
+    """
+    with server.test_client() as client:
+        client.get("/healthz", headers={weblog.REQUEST_ID_HEADER: "warm-up"})
 
 
 def main() -> None:
     from store.db import init_db
 
-    logging.basicConfig(level=settings.LOG_LEVEL.get())
+    weblog.configure_logging(settings.LOG_LEVEL.get())
     init_db(ui.engine())  # idempotent: creates the schema of a new store
+    warm_up()
     app.run(host=settings.HOST.get(), port=int(settings.PORT.get()), debug=False)
 
 

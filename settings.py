@@ -91,6 +91,13 @@ def _month_days(raw: str) -> tuple[tuple[int, int], ...]:
     return tuple(days)
 
 
+def _workers(raw: str) -> int:
+    """`auto` -> 2 web workers per CPU core, at most 8; else a positive whole number."""
+    if raw.strip().lower() == "auto":
+        return max(1, min(2 * (os.cpu_count() or 1), 8))
+    return _positive_int(raw)
+
+
 @dataclass(frozen=True)
 class Setting(Generic[T]):
     """One setting: its environment name, the default (as written in the
@@ -161,6 +168,35 @@ OPTIONAL_HOLIDAYS: Setting[tuple[tuple[int, int], ...]] = Setting(
 )
 HOST: Setting[str] = Setting("HOST", "127.0.0.1", "Interface the web app listens on.", _text)
 PORT: Setting[int] = Setting("PORT", "8050", "Port the web app listens on.", _positive_int)
+WEB_WORKERS: Setting[int] = Setting(
+    "WEB_WORKERS",
+    "auto",
+    "Gunicorn worker processes (`gunicorn -c gunicorn.conf.py app:server`); `auto` is 2 per "
+    "CPU core, at most 8.",
+    _workers,
+)
+WEB_THREADS: Setting[int] = Setting(
+    "WEB_THREADS",
+    "4",
+    "Threads per gunicorn worker (requests one worker serves at once while others wait on "
+    "the database).",
+    _positive_int,
+)
+WEB_TIMEOUT: Setting[int] = Setting(
+    "WEB_TIMEOUT",
+    "120",
+    "Seconds a gunicorn worker may go silent before it is restarted; long enough for the "
+    "largest export.",
+    _positive_int,
+)
+REDIS_URL: Setting[str] = Setting(
+    "REDIS_URL",
+    "",
+    "Redis for the web tier's shared cache (e.g. redis://127.0.0.1:6379/0), so every worker "
+    "and web machine computes a load's KPI cards, trends and filter options once; empty "
+    "means an in-process cache per worker.",
+    _text,
+)
 STALE_HOURS: Setting[float] = Setting(
     "STALE_HOURS",
     "36",
@@ -177,8 +213,8 @@ EXTRACT_MAX_BYTES: Setting[int] = Setting(
 EXTRACT_MAX_RATIO: Setting[float] = Setting(
     "EXTRACT_MAX_RATIO",
     "100",
-    "Largest unpacked size per packed byte of a zip entry; a zip bomb is refused before it "
-    "is unpacked.",
+    "Largest unpacked size per packed byte of a zip entry (entries under 1 MB unpacked are "
+    "not checked); a zip bomb is refused before it is unpacked.",
     _positive_float,
 )
 LOAD_MIN_ROWS_SHARE: Setting[float] = Setting(

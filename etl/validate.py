@@ -8,8 +8,8 @@ just the first. A row with at least one error is rejected; rows that depend
 on a rejected row (a case's measures, plans, ...; a measure's follow-ups)
 are rejected too, with rule `depends-on-rejected` naming the parent.
 
-The cross-file rules follow the references the contract declares
-(`etl.contract.Reference`): nothing here names a file. Rule codes and their
+The cross-file rules (`etl.cross_file`) follow the references the contract
+declares (`etl.contract.Reference`): nothing here names a file. Rule codes and their
 Danish names are `vocab.PROBLEM_CODES`: required, date-format, bool-format,
 cpr-format, cpr-date, enum, paragraph-format, too-long, control-character,
 duplicate-id, unknown-case, unknown-caseworker (a warning: the case is kept),
@@ -26,6 +26,7 @@ a row problem, or "no end" in an end column (see `etl.staging.cast_dates`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,92 +35,35 @@ import pandas as pd
 
 import cpr
 from etl import contract
-from etl.problems import PROBLEM_COLUMNS, Problem
+from etl.checks import (
+    CONTROL,
+    CONTROL_IN_TEXT,
+    ROW,
+    ROW_COLUMNS,
+    Message,
+    cast_failed,
+    concat_problems,
+    problem_rows,
+    raw_cells,
+    staged_cells,
+)
+from etl.cross_file import reference_rules
+from etl.problems import Problem
 from etl.read import LINE
 from etl.staging import FIRST_DATE, LAST_DATE, Staged, parse_dates
 from vocab import Severity
 
 __all__ = ["Problem", "Validation", "validate_extract"]
 
-ROW = "row"
-_COLUMNS = [ROW, *PROBLEM_COLUMNS]
-# Control characters (C0, DEL, C1): none may stand in an id; text may hold tab and line ends.
-_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
-_CONTROL_IN_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
-
-Message = str | pd.Series
-
-
-def _problems(
-    st: Staged,
-    mask: pd.Series | np.ndarray,
-    column: str | None,
-    rule: str,
-    message: Message | Callable[[pd.Series], Message],
-    value: pd.Series | None = None,
-    severity: Severity = Severity.ERROR,
-) -> pd.DataFrame:
-    """One problem per row of `st` where `mask` holds, about Danish `column`."""
-    mask = np.asarray(mask, dtype=bool)
-    raw = st.raw.frame
-    idx = raw.index[mask]
-    if len(idx) == 0:
-        return pd.DataFrame(columns=_COLUMNS)
-    if value is None:
-        value = raw.loc[idx, column] if column in raw.columns else pd.Series("", index=idx)
-    else:
-        value = value.loc[idx]
-    value = visible(value.astype("string"))
-    msg = message(value) if callable(message) else message
-    return pd.DataFrame(
-        {
-            ROW: idx,
-            "file": st.raw.label,
-            "line": raw.loc[idx, LINE].astype("Int64"),
-            "column": column,
-            "value": value,
-            "rule": rule,
-            "message": msg,
-            "severity": str(severity),
-        },
-        index=idx,
-    )
-
-
-def visible(values: pd.Series) -> pd.Series:
-    """Values with every control character written out as `\\xNN` (a NUL cannot be stored)."""
-    return values.str.replace(
-        _CONTROL, lambda m: f"\\x{ord(m.group(0)):02x}", regex=True
-    ).astype("string")
-
-
-def _raw(st: Staged, danish: str) -> pd.Series:
-    raw = st.raw.frame
-    return raw[danish] if danish in raw.columns else pd.Series("", index=raw.index, dtype=str)
-
-
-def _staged(st: Staged, danish: str) -> pd.Series:
-    return st.frame[st.spec.column(danish).english]
-
-
-def _cast_failed(st: Staged, col: contract.Column) -> pd.Series:
-    """Cells with text that did not cast."""
-    return (_raw(st, col.danish) != "") & _staged(st, col.danish).isna()
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=_COLUMNS)
-    return pd.concat(frames, ignore_index=True)
-
 
 # ------------------------------------------------------------------ row rules
 def rule_required(st: Staged) -> pd.DataFrame:
     """required: a required column has an empty cell."""
-    return _concat(
+    return concat_problems(
         [
-            _problems(st, _raw(st, c) == "", c, "required", f"{c} skal udfyldes, men er tom")
+            problem_rows(
+                st, raw_cells(st, c) == "", c, "required", f"{c} skal udfyldes, men er tom"
+            )
             for c in st.spec.required_columns
         ]
     )
@@ -133,9 +77,9 @@ def _cast_rule(
 ) -> pd.DataFrame:
     """Problems where a cell of a `col_type` column could not be cast. `message(column)`
     is the text, or a function of the cells' values (a Series) giving the texts."""
-    return _concat(
+    return concat_problems(
         [
-            _problems(st, _cast_failed(st, c), c.danish, rule, message(c))
+            problem_rows(st, cast_failed(st, c), c.danish, rule, message(c))
             for c in st.spec.of_type(col_type)
         ]
     )
@@ -144,25 +88,24 @@ def _cast_rule(
 def _uncast_dates(st: Staged, col: contract.Column) -> pd.Series:
     """The dates of a column that did not cast, parsed whatever their year (NaT: no date).
     Only those cells are parsed again: they are few."""
-    failed = _cast_failed(st, col)
+    failed = cast_failed(st, col)
     out = pd.Series(pd.NaT, index=failed.index, dtype="datetime64[us]")
     if failed.any():
-        out[failed] = parse_dates(_raw(st, col.danish)[failed])
+        out[failed] = parse_dates(raw_cells(st, col.danish)[failed])
     return out.where(failed)
 
 
 def rule_date_format(st: Staged) -> pd.DataFrame:
     """date-format: a date is in none of the contract's formats, or not a real date."""
-    return _concat(
+    return concat_problems(
         [
-            _problems(
+            problem_rows(
                 st,
-                _cast_failed(st, c) & _uncast_dates(st, c).isna(),
+                cast_failed(st, c) & _uncast_dates(st, c).isna(),
                 c.danish,
                 "date-format",
                 lambda v, c=c: (
-                    f"{c.danish} '" + v + "' er ikke en gyldig dato "
-                    f"({contract.DATE_FORMATS_TEXT})"
+                    f"{c.danish} '" + v + f"' er ikke en gyldig dato ({contract.DATE_FORMATS_TEXT})"
                 ),
             )
             for c in st.spec.of_type(contract.DATE)
@@ -213,11 +156,11 @@ def cpr_date_valid(cpr: pd.Series) -> pd.Series:
 
 def rule_cpr_date(st: Staged) -> pd.DataFrame:
     """cpr-date: a CPR number's date part DDMMYY is not a real date."""
-    return _concat(
+    return concat_problems(
         [
-            _problems(
+            problem_rows(
                 st,
-                ~cpr_date_valid(_staged(st, c.danish)),
+                ~cpr_date_valid(staged_cells(st, c.danish)),
                 c.danish,
                 "cpr-date",
                 f"datodelen (DDMMÅÅ) af {c.danish} er ikke en dato, der findes",
@@ -233,9 +176,7 @@ def rule_enum(st: Staged) -> pd.DataFrame:
         st,
         contract.ENUM,
         "enum",
-        lambda c: (
-            lambda v: f"{c.danish} skal være en af {', '.join(c.values)}, ikke '" + v + "'"
-        ),
+        lambda c: lambda v: f"{c.danish} skal være en af {', '.join(c.values)}, ikke '" + v + "'",
     )
 
 
@@ -261,15 +202,15 @@ def rule_too_long(st: Staged) -> pd.DataFrame:
         n = c.max_length
         if c.type in (contract.ID, contract.TEXT) and n is not None:
             out.append(
-                _problems(
+                problem_rows(
                     st,
-                    _raw(st, c.danish).str.len() > n,
+                    raw_cells(st, c.danish).str.len() > n,
                     c.danish,
                     "too-long",
                     f"{c.danish} er længere end {n} tegn",
                 )
             )
-    return _concat(out)
+    return concat_problems(out)
 
 
 def rule_control_character(st: Staged) -> pd.DataFrame:
@@ -278,12 +219,15 @@ def rule_control_character(st: Staged) -> pd.DataFrame:
     out = []
     for c in st.spec.columns:
         if c.type in (contract.ID, contract.TEXT):
-            pattern = _CONTROL if c.type == contract.ID else _CONTROL_IN_TEXT
+            pattern = CONTROL if c.type == contract.ID else CONTROL_IN_TEXT
             kind = "et id" if c.type == contract.ID else "en tekst"
+            cells = raw_cells(st, c.danish)
+            if not re.search(pattern, "".join(cells.tolist())):  # the usual case, fast
+                continue
             out.append(
-                _problems(
+                problem_rows(
                     st,
-                    _raw(st, c.danish).str.contains(pattern, regex=True),
+                    cells.str.contains(pattern, regex=True),
                     c.danish,
                     "control-character",
                     lambda v, c=c, kind=kind: (
@@ -292,7 +236,7 @@ def rule_control_character(st: Staged) -> pd.DataFrame:
                     ),
                 )
             )
-    return _concat(out)
+    return concat_problems(out)
 
 
 def rule_duplicate_id(st: Staged) -> pd.DataFrame:
@@ -302,13 +246,13 @@ def rule_duplicate_id(st: Staged) -> pd.DataFrame:
     present = (raw[key] != "").all(axis=1)
     dup = raw[key].duplicated(keep="first") & present
     if not dup.any():
-        return pd.DataFrame(columns=_COLUMNS)
+        return pd.DataFrame(columns=ROW_COLUMNS)
     first_line = raw.loc[present].drop_duplicates(key, keep="first").set_index(key)[LINE]
     keys = pd.MultiIndex.from_frame(raw[key]) if len(key) > 1 else pd.Index(raw[key[0]])
     lines = pd.Series(first_line.reindex(keys).to_numpy(), index=raw.index)
     value = raw[key].astype(str).agg("/".join, axis=1) if len(key) > 1 else raw[key[0]]
     label = "/".join(key)
-    return _problems(
+    return problem_rows(
         st,
         dup,
         label if len(key) > 1 else key[0],
@@ -320,9 +264,9 @@ def rule_duplicate_id(st: Staged) -> pd.DataFrame:
 
 def rule_date_before_1990(st: Staged) -> pd.DataFrame:
     """date-before-1990: a date lies before 1 January 1990 (0001-01-01 included)."""
-    return _concat(
+    return concat_problems(
         [
-            _problems(
+            problem_rows(
                 st,
                 (_uncast_dates(st, c) < FIRST_DATE).fillna(False),
                 c.danish,
@@ -337,9 +281,9 @@ def rule_date_before_1990(st: Staged) -> pd.DataFrame:
 def rule_date_after_2100(st: Staged) -> pd.DataFrame:
     """date-after-2100: a date lies after 2100 (e.g. 9999-12-31) in a column where that is
     not "no end" (`slut`, `lukket` are `open_end`: there it is stored as empty, no problem)."""
-    return _concat(
+    return concat_problems(
         [
-            _problems(
+            problem_rows(
                 st,
                 (_uncast_dates(st, c) > LAST_DATE).fillna(False),
                 c.danish,
@@ -358,11 +302,11 @@ def rule_date_after_2100(st: Staged) -> pd.DataFrame:
 def rule_date_after_extract(st: Staged, extract_date: dt.date) -> pd.DataFrame:
     """date-after-extract: a date lies after the extract date (deadlines excepted)."""
     limit = pd.Timestamp(extract_date)
-    return _concat(
+    return concat_problems(
         [
-            _problems(
+            problem_rows(
                 st,
-                (_staged(st, c.danish) > limit).fillna(False),
+                (staged_cells(st, c.danish) > limit).fillna(False),
                 c.danish,
                 "date-after-extract",
                 lambda v, c=c: (
@@ -379,27 +323,31 @@ def rule_end_before_start(st: Staged) -> pd.DataFrame:
     """end-before-start: slut/lukket/afsluttet/afgjort lies before its start date."""
     out = []
     for start, end in st.spec.date_pairs:
-        s, e = _staged(st, start), _staged(st, end)
+        s, e = staged_cells(st, start), staged_cells(st, end)
         out.append(
-            _problems(
+            problem_rows(
                 st,
                 (e < s).fillna(False),
                 end,
                 "end-before-start",
                 lambda v, start=start, end=end: (
-                    f"{end} '" + v + f"' ligger før {start} '" + _raw(st, start).loc[v.index] + "'"
+                    f"{end} '"
+                    + v
+                    + f"' ligger før {start} '"
+                    + raw_cells(st, start).loc[v.index]
+                    + "'"
                 ),
             )
         )
-    return _concat(out)
+    return concat_problems(out)
 
 
 def rule_plan_without_date(st: Staged) -> pd.DataFrame:
     """plan-without-date: an action plan has neither udarbejdet nor tilbudt."""
     if st.spec.name != "handleplaner":
-        return pd.DataFrame(columns=_COLUMNS)
-    empty = (_raw(st, "udarbejdet") == "") & (_raw(st, "tilbudt") == "")
-    return _problems(
+        return pd.DataFrame(columns=ROW_COLUMNS)
+    empty = (raw_cells(st, "udarbejdet") == "") & (raw_cells(st, "tilbudt") == "")
+    return problem_rows(
         st,
         empty,
         "udarbejdet",
@@ -424,128 +372,6 @@ ROW_RULES: tuple[Callable[[Staged], pd.DataFrame], ...] = (
     rule_end_before_start,
     rule_plan_without_date,
 )
-
-
-# ----------------------------------------------------------------- cross-file
-def _ids(st: Staged, danish: str) -> pd.Series:
-    return _staged(st, danish).dropna()
-
-
-def _key(st: Staged) -> str:
-    """The Danish key column of a file referred to (a one-column key)."""
-    (key,) = st.spec.key
-    return key
-
-
-def rule_unknown_reference(st: Staged, column: contract.Column, target: Staged) -> pd.DataFrame:
-    """unknown-case / unknown-caseworker / unknown-measure (the reference's `unknown_rule`):
-    an id in a referring column is not in the file it refers to."""
-    assert column.references is not None
-    ref = column.references
-    ids = _staged(st, column.danish)
-    bad = ids.notna() & ~ids.isin(_ids(target, _key(target)))
-    note = f"; {ref.kept_note}" if ref.kept_note else ""
-    return _problems(
-        st,
-        bad,
-        column.danish,
-        ref.unknown_rule,
-        lambda v: f"{column.danish} '" + v + f"' findes ikke i {target.raw.label}{note}",
-        severity=ref.severity,
-    )
-
-
-def _first_by_id(st: Staged, danish: str) -> pd.DataFrame:
-    """The first row per id of a file (the one that counts), with the row's index label."""
-    ids = _staged(st, danish)
-    first = ~ids.duplicated(keep="first") & ids.notna()
-    return st.frame.loc[first].assign(_row=st.frame.index[first]).set_index(ids[first])
-
-
-def rule_reference_other_case(st: Staged, column: contract.Column, target: Staged) -> pd.DataFrame:
-    """measure-other-case (the reference's `same_case_rule`): the row referred to belongs to
-    another case than the referring row's own case."""
-    assert column.references is not None and column.references.same_case_rule is not None
-    own_case, target_case = st.spec.case_column, target.spec.case_column
-    if own_case is None or target_case is None:  # pragma: no cover - a contract error
-        raise ValueError(f"{st.spec.name}.{column.danish}: same-case reference without cases")
-    ref = _staged(st, column.danish)
-    owner = ref.map(_first_by_id(target, _key(target))[target_case.english])
-    case = _staged(st, own_case.danish)
-    bad = (owner.notna() & case.notna() & (owner != case)).fillna(False)
-    return _problems(
-        st,
-        bad,
-        column.danish,
-        column.references.same_case_rule,
-        lambda v: (
-            f"{column.danish} '"
-            + v
-            + f"' hører til {target_case.danish} '"
-            + owner.loc[v.index].astype(str)
-            + f"', ikke til rækkens {own_case.danish} '"
-            + case.loc[v.index].astype(str)
-            + "'"
-        ),
-    )
-
-
-def rule_depends_on_rejected(
-    st: Staged, column: str, parent: Staged, parent_column: str, rejected: pd.Series
-) -> pd.DataFrame:
-    """depends-on-rejected: the row refers to a parent row that was rejected.
-
-    A parent id counts as rejected when no row with that id was kept.
-    """
-    pid = _staged(parent, parent_column)
-    kept_ids = pid[~rejected & pid.notna()]
-    lost = pid[rejected & pid.notna() & ~pid.isin(kept_ids)]
-    lost_lines = (
-        parent.raw.frame.loc[lost.index, LINE].groupby(lost.to_numpy()).first()
-        if len(lost)
-        else pd.Series(dtype="int64")
-    )
-    ref = _staged(st, column)
-    bad = ref.isin(lost).fillna(False)
-    return _problems(
-        st,
-        bad,
-        column,
-        "depends-on-rejected",
-        lambda v: (
-            f"{parent.spec.entity} '"
-            + v
-            + f"' er afvist ({parent.raw.label} linje "
-            + ref.loc[v.index].map(lost_lines).astype("Int64").astype(str)
-            + "), så denne række afvises også"
-        ),
-        value=ref,
-    )
-
-
-def reference_rules(
-    st: Staged, staged: dict[str, Staged], rejected: dict[str, pd.Series]
-) -> list[pd.DataFrame]:
-    """Every cross-file rule of one file, from its declared references (targets validated first).
-
-    Per reference, in column order: the unknown id, the other case (when declared),
-    and, when the reference `depends`, the rows referring to a rejected row.
-    """
-    out: list[pd.DataFrame] = []
-    for column in st.spec.references:
-        ref = column.references
-        assert ref is not None
-        target = staged[ref.target]
-        out.append(rule_unknown_reference(st, column, target))
-        if ref.same_case_rule is not None:
-            out.append(rule_reference_other_case(st, column, target))
-        if ref.depends:
-            out.append(
-                rule_depends_on_rejected(
-                    st, column.danish, target, _key(target), rejected[ref.target]
-                )
-            )
-    return out
 
 
 # ------------------------------------------------------------------- the pass
@@ -597,12 +423,12 @@ def validate_extract(staged: dict[str, Staged], extract_date: dt.date) -> Valida
     for spec in contract.load_order(st.spec for st in staged.values()):
         st = staged[spec.name]
         per_file[spec.name] += reference_rules(st, staged, rejected)
-        rejected[spec.name] = _rejected(st, _concat(per_file[spec.name]))
+        rejected[spec.name] = _rejected(st, concat_problems(per_file[spec.name]))
 
     frames = []
     reasons: dict[str, pd.Series] = {}
     for name, st in staged.items():
-        problems = _concat(per_file[name])
+        problems = concat_problems(per_file[name])
         if len(problems):
             problems = problems.sort_values(["line", "column"], kind="stable")
         rejected[name] = _rejected(st, problems)
@@ -613,7 +439,7 @@ def validate_extract(staged: dict[str, Staged], extract_date: dt.date) -> Valida
             else pd.Series(dtype="string")
         )
         frames.append(problems)
-    problems = _concat(frames)
+    problems = concat_problems(frames)
     return Validation(
         problems=mask_problem_values(problems.reset_index(drop=True)),
         rejected=rejected,

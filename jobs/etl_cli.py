@@ -36,6 +36,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
+def _runs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a number of runs (1 or more): {text!r}")
+    return value
+
+
 def _engine(url: str | None) -> Engine:
     engine = db.get_engine(url)
     db.init_db(engine)
@@ -208,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--keep",
-        type=int,
+        type=_runs,
         default=None,
         help="runs to keep them for (default: RETENTION_RUNS); the current load's are kept",
     )

@@ -309,10 +309,16 @@ def _implausible(
     rules = list(dict.fromkeys(f.rule for f in refusing))
     refusals = problems_frame([_refusal(f) for f in findings])
     problems = pd.concat([refusals, prep.problems], ignore_index=True)
-    return _refused(engine, run_id, problems_from_frame(problems), rules)
+    return _refused(engine, run_id, problems_from_frame(problems), rules, prep.extract_date)
 
 
-def _refused(engine: Engine, run_id: int, found: list[Problem], rules: list[str]) -> RunResult:
+def _refused(
+    engine: Engine,
+    run_id: int,
+    found: list[Problem],
+    rules: list[str],
+    extract_date: dt.date | None = None,
+) -> RunResult:
     problems = mask_problem_values(problems_frame(found))
     outcome = {"code": RunStatus.REFUSED, "rules": rules}
     message = "; ".join(f"{p.file}: {p.message}" for p in found if p.rule in rules)
@@ -322,6 +328,7 @@ def _refused(engine: Engine, run_id: int, found: list[Problem], rules: list[str]
     return RunResult(
         run_id,
         RunStatus.REFUSED,
+        extract_date,  # as read, for the command line (a refused run records none)
         problems=problems_from_frame(problems),
         message=cpr.mask_text(message),
         outcome=outcome,

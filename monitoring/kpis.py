@@ -59,8 +59,6 @@ LEVELS: dict[Level, list[str]] = {
     Level.TEAM: ["center", "team"],
     Level.CASEWORKER: ["center", "team", "caseworker_id"],
 }
-# KPIs whose member is a case: met when none of the case's obligations is overdue.
-CASE_KPIS = ("K1", "K3", "K5")
 
 
 @dataclass
@@ -89,9 +87,11 @@ def _members(kpi: str, obligations: pd.DataFrame, met: pd.Series | np.ndarray) -
 
 
 def _case_members(kpi: str, obligations: pd.DataFrame, case_ids: np.ndarray) -> pd.DataFrame:
-    """One member per case of the obligations: met when none of them is overdue.
+    """One member per case of the obligations (K1, K3, K5): met when none of them is
+    overdue.
 
-    The deciding obligation is the case's most overdue one if missed, else its next due.
+    The deciding obligation is the case's first by: overdue, most days overdue (or
+    late), earliest due date; i.e. the most overdue one if missed, else the next due.
     """
     overdue = (obligations["status"] == Status.OVERDUE).to_numpy()
     case_row = obligations["case_row"].to_numpy()

@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from components import format as fmt
 from components import labels, ui, urls
+from components.cache import memoize_per_load
 from store import calendar, case_list, runs
 
 dash.register_page(
@@ -27,6 +28,9 @@ WEEKS_AHEAD = 8
 MONTH_TABLE = "kalender-months"
 WEEK_TABLE = "kalender-weeks"
 MAX_TEAMS = 30  # the week x team heatmap shows the busiest teams; a center link shows its own
+
+# Results that only change with a load: computed once per load and scope (components.cache).
+open_due_buckets = memoize_per_load(calendar.open_due_buckets)
 
 
 def month_windows(as_of: dt.date, n: int = MONTHS_AHEAD) -> list[tuple[dt.date, dt.date]]:
@@ -116,8 +120,8 @@ def layout(**params: Any) -> html.Div:
     center = urls.parse_page(params, centers).center
     months = month_windows(as_of)
     weeks = week_windows(as_of)
-    by_kind = calendar.open_due_buckets(eng, scope, months, "kind", center=center)
-    by_team = calendar.open_due_buckets(eng, scope, weeks, "team", center=center)
+    by_kind = open_due_buckets(eng, scope, months, "kind", center=center)
+    by_team = open_due_buckets(eng, scope, weeks, "team", center=center)
     month_part = pivot_table(
         by_kind,
         months,

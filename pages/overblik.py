@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from components import cards, labels, ui, urls
 from components import format as fmt
+from components.cache import memoize_per_load
 from store import case_list, kpi_results, runs
 from vocab import Level
 
@@ -20,6 +21,10 @@ dash.register_page(
 CARDS = "overblik-cards"
 TEAMS = "overblik-teams"
 TEAM_ROWS = 25
+
+# Results that only change with a load: computed once per load and scope (components.cache).
+kpi_overview = memoize_per_load(kpi_results.kpi_overview)
+team_table = memoize_per_load(kpi_results.team_table)
 
 
 def _center_section(center: str, rows: pd.DataFrame) -> html.Section:
@@ -68,7 +73,7 @@ def team_rows(df: pd.DataFrame, limit: int = TEAM_ROWS) -> list[list[Any]]:
 
 def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
-    results = kpi_results.kpi_overview(eng, scope, level=Level.CENTER)
+    results = kpi_overview(eng, scope, level=Level.CENTER)
     as_of = runs.current_as_of(eng)
     centers = sorted(results["center"].unique().tolist()) if not results.empty else []
     center = urls.parse_page(params, centers).center
@@ -91,7 +96,7 @@ def layout(**params: Any) -> html.Div:
         )
     shown = [center] if center else centers
     sections = [_center_section(c, results[results["center"] == c]) for c in shown]
-    teams = kpi_results.team_table(eng, scope, center=center)
+    teams = team_table(eng, scope, center=center)
     teams = teams[teams["denominator"] > 0]
     team_part: list[Any] = [
         html.H2("Teams – dårligst først", className="h5 mt-3"),

@@ -21,6 +21,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import export, filters, labels, ui, urls
 from components import format as fmt
+from components.cache import memoize_per_load
 from store import case_list, grid_filter
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,9 @@ EXPORT_CSV = "sager-export-csv"
 DOWNLOAD = "sager-download"
 NOT_UNDERSTOOD = "sager-not-understood"
 BLOCK = 100
+
+# Results that only change with a load: computed once per load and scope (components.cache).
+filter_options = memoize_per_load(case_list.filter_options)
 
 DATE_FILTER = {"filter": "agDateColumnFilter", "filterParams": {"buttons": ["reset"]}}
 TEXT_FILTER = {
@@ -205,7 +209,7 @@ def _nouns(flt: case_list.ListFilter) -> tuple[str, str]:
 
 def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
-    opts = case_list.filter_options(eng, scope)
+    opts = filter_options(eng, scope)
     link = urls.parse_list(params, centers=opts["centers"])
     flt = link.filter
     count = case_list.list_count(eng, scope, flt)

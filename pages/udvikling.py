@@ -12,6 +12,7 @@ from dash import Input, Output, callback, dcc, html
 
 from components import filters, labels, ui, urls
 from components import format as fmt
+from components.cache import memoize_per_load
 from store import kpi_results, runs
 from vocab import ALL_CENTERS, ResultKind
 
@@ -26,6 +27,10 @@ CHARTS = "udvikling-charts"
 TREND_GRAPH = "trend"  # the `type` of a chart's pattern id {"type", "kpi"}
 PERIODS = {"12": "Seneste 12 måneder", "24": "Seneste 24 måneder", "alle": "Hele perioden"}
 COLOURS = ("#0d6efd", "#d63384", "#198754", "#fd7e14", "#6f42c1", "#212529")
+
+# Results that only change with a load: computed once per load and scope (components.cache).
+kpi_overview = memoize_per_load(kpi_results.kpi_overview)
+kpi_trend = memoize_per_load(kpi_results.kpi_trend)
 
 
 def milestone_dates(start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:
@@ -199,7 +204,7 @@ def graph_config(kpi: str) -> dict[str, Any]:
 
 def layout(**_params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
-    over = kpi_results.kpi_overview(eng, scope)
+    over = kpi_overview(eng, scope)
     kpis = sorted(over["kpi"].unique().tolist()) if not over.empty else []
     centers = sorted(over["center"].unique().tolist()) if not over.empty else []
     if not kpis:
@@ -262,7 +267,7 @@ def update_charts(kpis: list[str] | None, centers: list[str] | None, period: str
     as_of = runs.current_as_of(eng) or dt.date.today()
     if period in ("12", "24"):
         start = (pd.Timestamp(as_of) - pd.DateOffset(months=int(period))).date()
-    df = kpi_results.kpi_trend(eng, scope, kpis=kpis, centers=centers, start=start)
+    df = kpi_trend(eng, scope, kpis=kpis, centers=centers, start=start)
     if df.empty:
         return ui.empty_state("Ingen historik for det valgte.")
     cols = []

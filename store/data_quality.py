@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -18,7 +19,7 @@ from store.frames import select_frame
 from store.models import EtlRun, Problem
 from store.runs import as_date
 from store.scope import Scope
-from vocab import RunStatus
+from vocab import RunStatus, Severity
 
 # The columns of `etl_runs`, one row per run, newest first.
 RUN_COLUMNS = (
@@ -119,3 +120,110 @@ def problem_rows(
     if limit is not None:
         stmt = stmt.limit(limit)
     return select_frame(engine, stmt, PROBLEM_COLUMNS)
+
+
+# ------------------------------------------------------- the banner of every page
+# An attempt after the current load that loaded nothing because of the extract or
+# the process (a duplicate loads nothing too, but its data is the current load's).
+NOT_LOADED = (RunStatus.REFUSED, RunStatus.FAILED, RunStatus.ABORTED)
+
+
+@dataclass(frozen=True)
+class FailedRun:
+    """A run that loaded nothing (refused, failed, aborted), newer than the current load."""
+
+    run_id: int
+    status: str
+    outcome: dict[str, Any] | None  # {"code": ..., params}, rendered by vocab.run_outcome_text
+    started_at: dt.datetime | None
+    extract_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class LoadStatus:
+    """What the banner of every page says: the current load, what it left out, and a
+    newer attempt that loaded nothing.
+
+    `rows_rejected`: the current load's rejected rows (all files); `warnings`: its
+    warnings (rows kept); `failed`: the newest run after it that refused, failed or
+    was aborted, or None.
+    """
+
+    current: Freshness
+    rows_rejected: int = 0
+    warnings: int = 0
+    failed: FailedRun | None = None
+
+
+def _total(counts: Any) -> int:
+    """A run's per-file counts ({"sager.csv": 12, ...}) added up."""
+    if not isinstance(counts, dict):
+        return 0
+    return int(sum(int(v) for v in counts.values() if isinstance(v, (int, float))))
+
+
+def load_status(engine: Engine, scope: Scope) -> LoadStatus:
+    """The current load (newest run that loaded) with its rejected rows and warnings, and
+    the newest later run that loaded nothing. Two or three small indexed reads: cheap
+    enough for every request."""
+    current = (
+        select(
+            EtlRun.run_id,
+            EtlRun.finished_at,
+            EtlRun.started_at,
+            EtlRun.extract_date,
+            EtlRun.rows_rejected,
+            EtlRun.outcome,
+        )
+        .where(EtlRun.status == RunStatus.LOADED)
+        .order_by(EtlRun.run_id.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        loaded = conn.execute(current).first()
+        failed_stmt = (
+            select(
+                EtlRun.run_id,
+                EtlRun.status,
+                EtlRun.outcome,
+                EtlRun.started_at,
+                EtlRun.extract_date,
+            )
+            .where(EtlRun.status.in_(NOT_LOADED))
+            .order_by(EtlRun.run_id.desc())
+            .limit(1)
+        )
+        if loaded is not None:
+            failed_stmt = failed_stmt.where(EtlRun.run_id > loaded.run_id)
+        failed_row = conn.execute(failed_stmt).first()
+        warnings = 0
+        if loaded is not None:
+            outcome = loaded.outcome if isinstance(loaded.outcome, dict) else {}
+            if "problems" in outcome and "errors" in outcome:
+                warnings = int(outcome["problems"]) - int(outcome["errors"])
+            else:  # a run stored before outcomes were data: count its warnings
+                warnings = int(
+                    conn.execute(
+                        select(func.count()).where(
+                            Problem.run_id == loaded.run_id,
+                            Problem.severity == Severity.WARNING,
+                        )
+                    ).scalar_one()
+                )
+    failed = (
+        None
+        if failed_row is None
+        else FailedRun(
+            int(failed_row.run_id),
+            str(failed_row.status),
+            failed_row.outcome if isinstance(failed_row.outcome, dict) else None,
+            failed_row.started_at,
+            as_date(failed_row.extract_date),
+        )
+    )
+    if loaded is None:
+        return LoadStatus(Freshness(None, None, None), failed=failed)
+    fresh = Freshness(
+        loaded.finished_at or loaded.started_at, as_date(loaded.extract_date), int(loaded.run_id)
+    )
+    return LoadStatus(fresh, _total(loaded.rows_rejected), max(warnings, 0), failed)

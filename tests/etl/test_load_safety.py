@@ -12,6 +12,7 @@ import pytest
 from etl_extract_factory import AS_OF, Rows, csv_text, prepare, valid_files, write_extract
 from sqlalchemy import Engine
 
+import etl.parse
 import etl.read
 from etl import contract
 from etl.problems import ExtractRefused
@@ -80,7 +81,13 @@ def test_an_extreme_date_in_any_date_column_is_a_row_problem_or_no_end(
             ]
         else:
             expected = [
-                (label, 2, col.danish, "date-before-1990", f"{col.danish} '{value}' ligger før 1990")
+                (
+                    label,
+                    2,
+                    col.danish,
+                    "date-before-1990",
+                    f"{col.danish} '{value}' ligger før 1990",
+                )
             ]
         assert _found(here) == expected, (spec.name, col.danish)
         assert here["value"].tolist() == [value] * len(expected)
@@ -207,7 +214,7 @@ def test_a_small_well_packed_entry_is_not_a_bomb(tmp_path: Path) -> None:
 
 def test_a_file_is_read_as_a_stream_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lines, cells and decoding stay right across chunk boundaries (tiny chunks here)."""
-    monkeypatch.setattr(etl.read, "CHUNK_BYTES", 64)
+    monkeypatch.setattr(etl.parse, "CHUNK_BYTES", 64)
     lines = ["id;navn"] + [f"{i};Søren {i}" for i in range(2, 200)]  # id i on line i
     lines[119] = '120;"to\nlinjer"'  # a quoted cell spanning lines 120-121
     data = ("\n".join(lines) + "\n").encode()
@@ -239,8 +246,8 @@ def test_one_cp1252_line_in_a_utf8_file_spoils_only_itself(tmp_path: Path) -> No
             3,
             None,
             "mixed-encoding",
-            "Filen er UTF-8, men 1 linje(r) har tegn, der ikke er UTF-8 (linje 3); de er "
-            "læst som Windows-1252, så æ, ø og å står rigtigt i resten af filen. Tjek linjerne",
+            "Filen er UTF-8, men linjen har tegn, der ikke er UTF-8; de er læst som "
+            "Windows-1252, så æ, ø og å står rigtigt. Tjek at teksten er som i fagsystemet",
         )
     ]
     assert prep.problems["severity"].tolist() == ["warning"]
@@ -434,6 +441,34 @@ def test_messages_are_danish_and_name_their_own_file_only_in_the_file_field(
     assert by_rule["no-extract-date"] == (
         "Udtrækket har ingen udtræksdato (kolonnen udtraeksdato); dags dato 2024-06-30 er brugt"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"\n\nid;navn\n1;a\n2;b\n",  # blank lines before the header
+        b"\r\n\r\nid;navn\r\n1;a\r\n2;b",  # Windows line ends, no last line end
+        b"\r\rid;navn\r1;a\r2;b\r",  # old Mac line ends
+        b"\xef\xbb\xbf\n\nid;navn\n1;a\n2;b\n",  # a BOM
+    ],
+)
+def test_rows_keep_their_lines_whatever_the_line_ends(text: bytes) -> None:
+    df = parse_csv(text)
+    assert df[["id", "navn", "_line"]].values.tolist() == [["1", "a", 4], ["2", "b", 5]]
+
+
+def test_a_utf16_file_is_refused_with_advice(tmp_path: Path) -> None:
+    folder = write_extract(tmp_path)
+    text = (folder / "medarbejdere.csv").read_text()
+    (folder / "medarbejdere.csv").write_bytes(text.encode("utf-16"))
+    err = _refused(folder)
+    assert [(p.file, p.rule, p.message) for p in err.problems] == [
+        (
+            "medarbejdere.csv",
+            "unreadable",
+            "Filen er gemt som UTF-16 (Unicode-tekst); gem den som CSV i UTF-8 eller Windows-1252",
+        )
+    ]
 
 
 def test_an_unknown_caseworker_is_a_warning_and_the_case_is_kept(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ def test_history_in_a_second_process_equals_the_inline_history(
 
 
 def _started(job: HistoryJob) -> set[int]:
-    """Wait until the process holds its first part; the process ids of the pool."""
+    """Wait until the first part is queued for the process (no longer cancellable);
+    the ids of the pool's processes."""
     deadline = time.monotonic() + 60
     while not job._futures[0].running():
         assert time.monotonic() < deadline, "the process never took a part"

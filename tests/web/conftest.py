@@ -12,6 +12,17 @@ from store.db import get_engine
 from tests.web.sample import fill_store
 
 
+@pytest.fixture(autouse=True)
+def _empty_web_cache() -> Iterator[None]:
+    """Each test starts with an empty shared cache (the sample stores reuse run id 1)."""
+    import app  # noqa: F401  (binds the cache to the server)
+    from components.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def web_store(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """The sample store (SQLite and PostgreSQL), and the app's DATABASE_URL pointing at it."""

@@ -29,7 +29,7 @@ from pages import (
     sagsbehandlingsfrister,
     udvikling,
 )
-from store import calendar, case_list, data_quality, kpi_results, runs
+from store import calendar, case_list, kpi_results, runs
 from store.scope import Scope
 from tests.web.conftest import find, texts
 
@@ -252,21 +252,6 @@ def test_empty_store_pages(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None
     assert "Der er ingen forpligtelser endnu." in texts(fristkalender.layout())
     assert "Ingen indlæsninger endnu." in texts(datakvalitet.layout())
     assert "Der er ingen data endnu." in texts(webapp.update_banner("/"))
-
-
-def test_stale_banner() -> None:
-    now = dt.datetime(2026, 11, 24, 12, 0)
-    fresh = data_quality.Freshness(dt.datetime(2026, 11, 24, 2, 5), dt.date(2026, 11, 23), 1)
-    assert webapp.stale_banner(fresh, now, 36) is None
-    old = data_quality.Freshness(dt.datetime(2026, 11, 22, 2, 5), dt.date(2026, 11, 21), 1)
-    text = texts(webapp.stale_banner(old, now, 36))
-    assert (
-        "Data er ikke opdateret" in text
-        and "22. nov. 2026 kl. 02:05" in text
-        and "58 timer" in text
-    )
-    none = texts(webapp.stale_banner(data_quality.Freshness(None, None, None), now, 36))
-    assert "python -m etl load" in none
 
 
 def test_unassigned_is_an_option_in_every_center(web_store: Engine) -> None:

@@ -45,10 +45,18 @@ def mask_value(value: str | None) -> str | None:
 
 
 def mask_value_series(s: pd.Series) -> pd.Series:
-    """`mask_value` over a series (vectorised); missing values become `XXXXXX-XXXX`."""
+    """`mask_value` over a series; missing values become `XXXXXX-XXXX`.
+
+    The usual `DDMMYY-SSSS` is masked vectorised; any other shape cell by cell.
+    """
     text = s.astype("string")
-    digits = text.str.replace(_NOT_DIGIT, "", regex=True)
-    masked = digits.str.slice(0, 6) + f"-{MASK}"
-    short = digits.str.len() < 6
-    masked = masked.mask(short, text.str.replace(r".", "X", regex=True))
-    return masked.fillna(f"XXXXXX-{MASK}").astype(object)
+    date_part = text.str.slice(0, 6)
+    usual = (
+        text.str.len().eq(11) & text.str.slice(6, 7).eq("-") & date_part.str.isdigit()
+    ).fillna(False)
+    out = (date_part + f"-{MASK}").astype(object)
+    out[text.isna().to_numpy()] = f"XXXXXX-{MASK}"
+    other = (~usual & text.notna()).to_numpy()
+    if other.any():
+        out[other] = [mask_value(str(v)) for v in text[other]]
+    return out

@@ -125,11 +125,18 @@ def rejected_rows_frame(staged: Staged, rejected: pd.Series, reasons: pd.Series)
 
 
 def prepare(
-    path: Path | str, as_of: dt.date | None = None, today: dt.date | None = None
+    path: Path | str,
+    as_of: dt.date | None = None,
+    today: dt.date | None = None,
+    *,
+    accept_empty: bool = False,
 ) -> Prepared:
-    """Read, stage and validate an extract (no database). Raises `ExtractRefused`."""
+    """Read, stage and validate an extract (no database). Raises `ExtractRefused`.
+
+    `accept_empty`: a required file with a header and no rows is read (as no rows)
+    instead of refused; the load job passes it when an operator forces the load."""
     today = today or dt.date.today()
-    extract = read_extract(path)
+    extract = read_extract(path, accept_empty=accept_empty)
     extract_date, source, date_problems = extract_date_of(extract, as_of, today)
     staged: dict[str, Staged] = {}
     for spec in contract.FILES:

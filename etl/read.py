@@ -188,7 +188,9 @@ def _read_entry(entry: Entry, label: str) -> ParsedFile:
     raise FileRefused(Problem("unreadable", message, file=label))
 
 
-def _file_problems(raw: RawFile, spec: contract.FileSpec) -> tuple[list[Problem], list[Problem]]:
+def _file_problems(
+    raw: RawFile, spec: contract.FileSpec, accept_empty: bool
+) -> tuple[list[Problem], list[Problem]]:
     """The errors and warnings of one parsed extract file (columns, rows)."""
     errors, warnings = [], []
     columns = [c for c in raw.frame.columns if c != LINE]
@@ -203,12 +205,14 @@ def _file_problems(raw: RawFile, spec: contract.FileSpec) -> tuple[list[Problem]
                     column=col,
                 )
             )
-    if spec.required and raw.frame.empty:
+    if spec.required and raw.frame.empty and not accept_empty:
         errors.append(
             Problem(
                 "empty-file",
-                "Filen har ingen rækker, kun overskriften; en påkrævet fil må ikke være tom",
+                "Filen har kun overskriften og ingen rækker (en eksport, der fejlede?); "
+                "en påkrævet fil må ikke være tom",
                 file=raw.label,
+                line=1,
             )
         )
     raw.unknown_columns = [c for c in columns if c not in spec.danish_columns]
@@ -227,12 +231,18 @@ def _file_problems(raw: RawFile, spec: contract.FileSpec) -> tuple[list[Problem]
 
 
 def read_extract(
-    path: Path | str, *, max_bytes: int | None = None, max_ratio: float | None = None
+    path: Path | str,
+    *,
+    max_bytes: int | None = None,
+    max_ratio: float | None = None,
+    accept_empty: bool = False,
 ) -> Extract:
     """Find, decode and parse every known file of the extract at `path`.
 
     `max_bytes` and `max_ratio` default to the settings EXTRACT_MAX_BYTES and
-    EXTRACT_MAX_RATIO. Raises `ExtractRefused` listing every whole-extract problem found.
+    EXTRACT_MAX_RATIO. A required file with a header and no rows is refused
+    (`empty-file`) unless `accept_empty` (an operator forced the load). Raises
+    `ExtractRefused` listing every whole-extract problem found.
     """
     path = Path(path)
     if not path.exists():
@@ -246,10 +256,10 @@ def read_extract(
         too_large = check_sizes(entries, max_bytes, max_ratio)
         if too_large:
             raise ExtractRefused(too_large)
-        return _read_entries(path, entries)
+        return _read_entries(path, entries, accept_empty)
 
 
-def _read_entries(path: Path, entries: list[Entry]) -> Extract:
+def _read_entries(path: Path, entries: list[Entry], accept_empty: bool) -> Extract:
     errors: list[Problem] = []
     warnings: list[Problem] = []
     found: dict[str, list[Entry]] = {}
@@ -323,7 +333,7 @@ def _read_entries(path: Path, entries: list[Entry]) -> Extract:
                     )
                 )
             continue
-        file_errors, file_warnings = _file_problems(raw, contract.BY_NAME[name])
+        file_errors, file_warnings = _file_problems(raw, contract.BY_NAME[name], accept_empty)
         errors += file_errors
         warnings += file_warnings
     if errors:

@@ -3,7 +3,8 @@
 Working days are Monday-Friday minus Danish public holidays (`holidays.DK`: Store
 Bededag is a holiday until 2023 and not from 2024) and the optional days off of the
 `OPTIONAL_HOLIDAYS` setting (MM-DD list; Christmas Eve, New Year's Eve and
-Constitution Day by default). A week is 5 working days.
+Constitution Day by default). Processing deadlines in weeks or months are calendar
+periods moved to the next working day (`add_deadline`).
 """
 
 from __future__ import annotations
@@ -108,3 +109,41 @@ def add_working_days(dates: pd.Series, days: int | np.ndarray | pd.Series) -> pd
         out[ok] = np.busday_offset(d[ok], n[ok], roll="backward", holidays=hol)
     index = dates.index if isinstance(dates, pd.Series) else None
     return pd.Series(out.astype("datetime64[ns]"), index=index, dtype="datetime64[ns]")
+
+
+def next_working_day(dates: pd.Series) -> pd.Series:
+    """Each date, or the next working day when it is not one (Easter Monday -> Tuesday).
+
+    NaT stays NaT.
+    """
+    d = _as_days(dates)
+    ok = ~np.isnat(d)
+    out = np.full(d.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    if ok.any():
+        years = d[ok].astype("datetime64[Y]").astype(int) + 1970
+        hol = holiday_dates(int(years.min()) - 1, int(years.max()) + 2)
+        out[ok] = np.busday_offset(d[ok], 0, roll="forward", holidays=hol)
+    index = dates.index if isinstance(dates, pd.Series) else None
+    return pd.Series(out.astype("datetime64[ns]"), index=index, dtype="datetime64[ns]")
+
+
+def add_deadline(
+    dates: pd.Series, units: np.ndarray, amounts: np.ndarray
+) -> pd.Series:
+    """A processing deadline after each date (kpis.md, "Processing deadlines").
+
+    One element per date; `units[i]` is "weeks", "months" or "working_days". Weeks and
+    months are calendar periods (8 weeks = 56 days; months as `add_months`), moved to the
+    next working day when they end on a day off; working days are the N-th working day
+    after the date (the date itself = day 0, `add_working_days`).
+    """
+    units = np.asarray(units, dtype=object)
+    amounts = np.asarray(amounts, dtype="int64")
+    d = pd.Series(_as_days(dates).astype("datetime64[ns]"))
+    weeks = d + pd.to_timedelta(np.where(units == "weeks", amounts * 7, 0), unit="D")
+    months = add_months(d, np.where(units == "months", amounts, 0))
+    calendar = next_working_day(pd.Series(np.where(units == "months", months, weeks)))
+    working = add_working_days(d, np.where(units == "working_days", amounts, 0))
+    out = np.where(units == "working_days", working.to_numpy(), calendar.to_numpy())
+    index = dates.index if isinstance(dates, pd.Series) else None
+    return pd.Series(out, index=index, dtype="datetime64[ns]")

@@ -58,12 +58,62 @@ class LawRule:
         return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in self.patterns))
 
 
+DEADLINE_UNITS = ("working_days", "weeks", "months")
+
+
 @dataclass(frozen=True)
 class Deadline:
-    """A processing deadline in working days (a week is 5 working days)."""
+    """A processing deadline (kpis.md, K7): weeks and months are calendar periods (moved
+    to the next working day when they end on a day off); working days count working days.
+
+    `working_days` is the approximate length in working days (a week is 5, a month 21),
+    kept for rough estimates (the demo's simulation); the due date uses `unit`/`amount`.
+    """
 
     working_days: int
     label: str  # Danish, e.g. "8 uger"
+    unit: str = "working_days"  # one of DEADLINE_UNITS
+    amount: int | None = None  # in `unit`; None: `working_days`
+
+    @property
+    def count(self) -> int:
+        """The deadline's length in its own unit."""
+        return self.working_days if self.amount is None else self.amount
+
+
+_CODE_LAW = re.compile(
+    r"^\s*(serviceloven?s?|lov\s+om\s+social\s+service|barnets\s+lov|sel|bl)\.?\s*(.*)$",
+    re.IGNORECASE,
+)
+_CODE_SECTION = re.compile(
+    r"^§?\s*(\d+)\s*([a-zA-Z])?(?:\s*[,.]?\s*(?:stk\.?)?\s*(\d+))?"
+    r"(?:\s*[,.]?\s*(?:nr\.?)?\s*(\d+))?\s*[.,]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def normalise_code(text: str) -> str:
+    """A paragraph or benefit code as the canonical code: `SEL § 85` = `sel85` = `SEL85`,
+    `SEL § 52, stk. 3, nr. 7` -> `SEL52.3.7`. Anything else: upper-cased, spaces removed."""
+    raw = str(text).strip()
+    law = _CODE_LAW.match(raw)
+    if law:
+        section = _CODE_SECTION.match(law.group(2))
+        if section:
+            name = law.group(1).lower()
+            code = "BL" if name.startswith("b") else "SEL"
+            number, letter, stk, nr = section.groups()
+            code += number + (letter.lower() if letter else "")
+            if stk:
+                code += "." + stk + ("." + nr if nr else "")
+            return code
+    return re.sub(r"\s+", "", raw).upper()
+
+
+def code_family(code: str) -> list[str]:
+    """The code and its families, most specific first: SEL52.3.7 -> SEL52.3.7, SEL52.3, SEL52."""
+    parts = code.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
 @dataclass(frozen=True)
@@ -110,8 +160,20 @@ class Rules:
             return self.center_targets[center][kpi]
         return self.kpi_targets.get(kpi, self.default_target)
 
+    def deadline_code(self, benefit: str) -> str | None:
+        """The processing-table entry a benefit code uses (normalised, with family
+        fallback: `SEL85.1` -> `SEL85`); None when no entry matches (the default applies)."""
+        if not str(benefit).strip():
+            return None
+        for code in code_family(normalise_code(benefit)):
+            if code in self.processing:
+                return code
+        return None
+
     def deadline(self, benefit: str) -> Deadline:
-        return self.processing.get(benefit, self.processing_default)
+        """The processing deadline of a benefit code (the default for an unknown code)."""
+        code = self.deadline_code(benefit)
+        return self.processing_default if code is None else self.processing[code]
 
     def of_kind(self, kind: str) -> list[tuple[int, LawRule]]:
         """(index, rule) of the enabled rules of a kind, in file order."""
@@ -235,11 +297,14 @@ def _deadline(where: str, raw: Any) -> Deadline:
     e = _Entry(where, raw)
     if set(raw) == {"weeks"}:
         n = e.int_("weeks")
-        return Deadline(n * 5, f"{n} uger")
+        return Deadline(n * 5, f"{n} uger", "weeks", n)
+    if set(raw) == {"months"}:
+        n = e.int_("months")
+        return Deadline(n * 21, f"{n} måneder" if n != 1 else "1 måned", "months", n)
     if set(raw) == {"working_days"}:
         n = e.int_("working_days")
-        return Deadline(n, f"{n} arbejdsdage")
-    raise e.fail("must be {weeks: N} or {working_days: N}")
+        return Deadline(n, f"{n} arbejdsdage", "working_days", n)
+    raise e.fail("must be {weeks: N}, {months: N} or {working_days: N}")
 
 
 def parse_rules(doc: Any, source: str = "rules.yaml") -> Rules:
@@ -261,7 +326,7 @@ def parse_rules(doc: Any, source: str = "rules.yaml") -> Rules:
     if not isinstance(table, dict):
         raise proc.fail("deadlines must be a mapping of benefit code -> deadline")
     processing = {
-        str(code): _deadline(f"rules.yaml: processing.deadlines[{code}]", v)
+        normalise_code(str(code)): _deadline(f"rules.yaml: processing.deadlines[{code}]", v)
         for code, v in table.items()
     }
     default_deadline = _deadline("rules.yaml: processing.default", proc.raw.get("default"))

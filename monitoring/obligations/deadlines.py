@@ -1,5 +1,5 @@
 """Deadlines counted from a record's own start: completing an investigation (K4a, K4b),
-deciding an application (K7) and the letter to the citizen when that deadline passes
+deciding an application (K7a, K7b) and the letter to the citizen when that deadline passes
 (K8).
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from monitoring.calendar import add_months, add_working_days
+from monitoring.calendar import add_deadline, add_months
 from monitoring.obligations.context import EvaluationContext, ObligationRows
 from monitoring.obligations.matching import assign_rules
 from monitoring.rules import Rules
@@ -54,8 +54,9 @@ def processing_and_letters(context: EvaluationContext) -> tuple[pd.DataFrame, pd
     """Processing obligations and letter obligations of the applications.
 
     Processing: one row per application of a known case, received on or before D and
-    open at D or decided in the KPI window. Due: the benefit's deadline in working
-    days after receipt (rules.processing; an unknown benefit gets the default). Done:
+    open at D or decided in the KPI window. Due: the benefit's deadline after receipt
+    (rules.processing, `calendar.add_deadline`; the code normalised with family
+    fallback; an unknown benefit gets the default and is a finding). Done:
     the decision, as known at D.
 
     Letter: one row per such application whose processing deadline has passed (decided
@@ -73,8 +74,10 @@ def processing_and_letters(context: EvaluationContext) -> tuple[pd.DataFrame, pd
     letter_sent = table["letter_sent_on"].where(table["letter_sent_on"] <= as_of_ts)
     benefit = table["benefit"].fillna("").astype(object).to_numpy(dtype=object).astype(str)
     benefit_codes, code_of_row = np.unique(benefit, return_inverse=True)
-    working_days = np.array([rules.deadline(c).working_days for c in benefit_codes], dtype="int64")
-    due_on = add_working_days(table["received_on"], working_days[code_of_row])
+    deadlines = [rules.deadline(c) for c in benefit_codes]
+    units = np.array([d.unit for d in deadlines], dtype=object)
+    amounts = np.array([d.count for d in deadlines], dtype="int64")
+    due_on = add_deadline(table["received_on"], units[code_of_row], amounts[code_of_row])
     processing = ObligationRows(
         kind=Kind.PROCESSING,
         id_prefix="pr:",
@@ -118,8 +121,10 @@ def _with_processing_rules(
     benefit code, `RTSL3-standard` for an unknown one), and the letters' rule texts."""
     head = f"{rules.processing_law} {rules.processing_paragraph}: "
     labels = [rules.deadline(code).label for code in benefit_codes]
-    known = np.array([code in rules.processing for code in benefit_codes], dtype=bool)
-    rule_ids = np.where(known, "RTSL3-" + benefit_codes.astype(object), "RTSL3-standard")
+    entries = [rules.deadline_code(code) for code in benefit_codes]
+    rule_ids = np.array(
+        [f"RTSL3-{entry}" if entry else "RTSL3-standard" for entry in entries], dtype=object
+    )
     decision_texts = np.array(
         [
             f"{head}afgørelse senest {label} efter modtagelsen ({code})"

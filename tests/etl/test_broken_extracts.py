@@ -361,11 +361,16 @@ def test_a_header_only_required_file_is_refused(tmp_path: Path) -> None:
     assert [(p.file, p.line, p.rule, p.message) for p in err.problems] == [
         (
             "sager.csv",
-            None,
+            1,
             "empty-file",
-            "Filen har ingen rækker, kun overskriften; en påkrævet fil må ikke være tom",
+            "Filen har kun overskriften og ingen rækker (en eksport, der fejlede?); "
+            "en påkrævet fil må ikke være tom",
         )
     ]
+    # an operator may force it (the load job's --accept-shrink): then it is no rows
+    prep = prepare(folder, accept_empty=True)
+    assert prep.rows_loaded["sager.csv"] == 0
+    assert prep.frames["cases"].empty
 
 
 def test_a_header_only_optional_file_loads_as_no_rows(tmp_path: Path) -> None:

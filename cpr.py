@@ -51,9 +51,9 @@ def mask_value_series(s: pd.Series) -> pd.Series:
     """
     text = s.astype("string")
     date_part = text.str.slice(0, 6)
-    usual = (
-        text.str.len().eq(11) & text.str.slice(6, 7).eq("-") & date_part.str.isdigit()
-    ).fillna(False)
+    usual = (text.str.len().eq(11) & text.str.slice(6, 7).eq("-") & date_part.str.isdigit()).fillna(
+        False
+    )
     out = (date_part + f"-{MASK}").astype(object)
     out[text.isna().to_numpy()] = f"XXXXXX-{MASK}"
     other = (~usual & text.notna()).to_numpy()

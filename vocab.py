@@ -186,6 +186,10 @@ def run_outcome_text(outcome: Mapping[str, Any] | None) -> str:
     if "rules" in outcome:
         params["rules"] = ", ".join(problem_label(str(r)) for r in outcome["rules"] or [])
     try:
-        return RUN_OUTCOMES[str(outcome["code"])].format(**params)
+        text = RUN_OUTCOMES[str(outcome["code"])].format(**params)
     except KeyError:  # a parameter missing from an older row
-        return RUN_OUTCOMES[str(outcome["code"])].split(":")[0]
+        text = RUN_OUTCOMES[str(outcome["code"])].split(":")[0]
+    if outcome.get("forced"):
+        accepted = ", ".join(problem_label(str(r)) for r in outcome.get("accepted") or [])
+        text += f" (indlæst alligevel trods: {accepted})" if accepted else " (indlæst alligevel)"
+    return text

@@ -32,7 +32,8 @@ KPI_UNITS: dict[str, tuple[str, str]] = {
     "K4a": ("undersøgelse", "undersøgelser"),
     "K4b": ("undersøgelse", "undersøgelser"),
     "K6": ("ophold", "ophold"),
-    "K7": ("ansøgning", "ansøgninger"),
+    "K7a": ("ansøgning", "ansøgninger"),
+    "K7b": ("ansøgning", "ansøgninger"),
     "K8": ("ansøgning", "ansøgninger"),
 }
 KIND_LABELS: dict[Kind, str] = {
@@ -64,6 +65,7 @@ RUN_STATUS_ICONS: dict[RunStatus, str] = {
     RunStatus.DUPLICATE: "=",
     RunStatus.FAILED: "✖",
     RunStatus.RUNNING: "…",
+    RunStatus.ABORTED: "✖",
 }
 SEVERITY_LABELS: dict[Severity, str] = {Severity.ERROR: "Fejl", Severity.WARNING: "Advarsel"}
 CENTER_LABELS: dict[str, str] = {

@@ -1,9 +1,15 @@
-"""Command line: `python -m monitoring kpis|obligations|backfill` against the loaded store.
+"""Command line: `python -m monitoring kpis|obligations|backfill|findings|forecast` (the store).
 
     python -m monitoring kpis --as-of 2013-06-30 [--json]
     python -m monitoring obligations --as-of 2013-06-30 [--center BFCK] [--caseworker sb1]
                                      [--status overdue|due-soon|open|met] [--json]
     python -m monitoring backfill --months 36 [--as-of DATE]
+    python -m monitoring findings --as-of 2013-06-30 [--json]
+    python -m monitoring forecast [--as-of DATE] [--json]
+
+`forecast` computes the forecast from the store's current data with the monitoring
+package (as of the latest load's extract date, or --as-of): the same figures the load
+stores, in the issue's JSON shape.
 
 The store is the DATABASE_URL setting (or --database-url). `monitoring/__main__.py`
 calls `main`: the pure monitoring package itself never imports the store.
@@ -19,10 +25,10 @@ from typing import Any
 import pandas as pd
 
 from jobs import refresh
-from monitoring import due_soon, evaluate, load_rules
+from monitoring import KPIS, due_soon, evaluate, forecast, load_rules
 from store.db import get_engine, read_current_data, transaction
 from store.runs import current_as_of
-from vocab import Level, Status
+from vocab import Kind, Level, Status
 
 DUE_SOON = "due-soon"  # not a status: open and due within the rules' due-soon window
 
@@ -83,7 +89,14 @@ def cmd_kpis(args: argparse.Namespace) -> int:
 
 def cmd_obligations(args: argparse.Namespace) -> int:
     rules = load_rules()
-    ob = evaluate(_load(args.database_url), args.as_of, rules).obligations
+    ev = evaluate(_load(args.database_url), args.as_of, rules)
+    ob = ev.obligations
+    if args.kpi:
+        # the obligations behind the KPI's members (each member's deciding obligation)
+        behind = ev.members.loc[ev.members["kpi"] == args.kpi, "obligation_id"]
+        ob = ob[ob["obligation_id"].isin(set(behind.dropna().astype(str)))]
+    if args.kind:
+        ob = ob[ob["kind"] == args.kind]
     if args.center:
         ob = ob[ob["center"] == args.center]
     if args.caseworker:
@@ -127,6 +140,68 @@ def cmd_obligations(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_findings(args: argparse.Namespace) -> int:
+    """The data-quality findings at a date: one row per kind and code with its count."""
+    findings = evaluate(_load(args.database_url), args.as_of, load_rules()).findings
+    rows = [
+        {"kind": str(k), "code": str(c), "count": int(n)}
+        for k, c, n in zip(findings["kind"], findings["code"], findings["count"], strict=True)
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    print(f"Fund pr. {args.as_of.isoformat()}")
+    for row in rows:
+        print(f"{row['count']:>6}  {row['kind']}: {row['code']}")
+    print(f"{len(rows)} slags fund")
+    return 0
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    """The forecast at the next 3 month-ends, per KPI for each center and ALL."""
+    engine = get_engine(args.database_url)
+    data = read_current_data(engine)
+    as_of = args.as_of or current_as_of(engine) or refresh.data_as_of(data)
+    f = forecast(data, as_of, load_rules(), months=3)
+    f = f[f["level"].isin([Level.ALL, Level.CENTER])].sort_values(["as_of", "kpi", "center"])
+    rows = [
+        {
+            "kpi": str(k),
+            "center": str(c),
+            "month_end": pd.Timestamp(m).date().isoformat(),
+            "numerator": int(n),
+            "denominator": int(d),
+            "value": None if pd.isna(v) else round(float(v), 6),
+            "target": float(t),
+            "needed": None if pd.isna(x) else int(x),
+            "reachable": not pd.isna(x),
+        }
+        for k, c, m, n, d, v, t, x in zip(
+            f["kpi"],
+            f["center"],
+            f["as_of"],
+            f["numerator"],
+            f["denominator"],
+            f["value"],
+            f["target"],
+            f["needed"],
+            strict=True,
+        )
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    print(f"Prognose fra {as_of.isoformat()} (hvis intet mere gøres)")
+    for row in rows:
+        value = "ingen" if row["value"] is None else f"{row['value']:.1%}"
+        needed = "kan ikke nås" if not row["reachable"] else f"{row['needed']} mangler"
+        print(
+            f"{row['month_end']} {row['kpi']:<5} {row['center']:<8} "
+            f"{row['numerator']:>6}/{row['denominator']:<6} {value:>8}  {needed}"
+        )
+    return 0
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
     engine = get_engine(args.database_url)
     data = read_current_data(engine)
@@ -150,13 +225,34 @@ def main(argv: list[str] | None = None) -> int:
     o.add_argument("--center")
     o.add_argument("--caseworker")
     o.add_argument(
-        "--status", choices=[str(s) for s in (Status.OVERDUE, DUE_SOON, Status.OPEN, Status.MET)]
+        "--status",
+        choices=[
+            str(s)
+            for s in (
+                Status.OVERDUE,
+                DUE_SOON,
+                Status.OPEN,
+                Status.MET,
+                Status.LATE,
+                Status.MISSED,
+            )
+        ],
     )
+    o.add_argument("--kind", choices=[str(k) for k in Kind])
+    o.add_argument("--kpi", choices=list(KPIS))
     o.add_argument("--json", action="store_true")
     o.set_defaults(func=cmd_obligations)
     b = sub.add_parser("backfill", help="recompute the month-end KPI history")
     b.add_argument("--months", type=int, default=36)
     b.add_argument("--as-of", type=_date, default=None)
     b.set_defaults(func=cmd_backfill)
+    fi = sub.add_parser("findings", help="data-quality findings (kind, code, count)")
+    fi.add_argument("--as-of", type=_date, required=True)
+    fi.add_argument("--json", action="store_true")
+    fi.set_defaults(func=cmd_findings)
+    fc = sub.add_parser("forecast", help="the KPIs at the next 3 month-ends")
+    fc.add_argument("--as-of", type=_date, default=None)
+    fc.add_argument("--json", action="store_true")
+    fc.set_defaults(func=cmd_forecast)
     args = p.parse_args(argv)
     return int(args.func(args))

@@ -7,7 +7,7 @@
 Modules: `inputs` (schema, normalise, known-at, the index), `obligations` (rule
 matching and the builders), `kpis` (members, results, needed), `month_ends`
 (the history and the forecast), `background` (the history in a second process),
-`rules` and `calendar`.
+`rules` and `calendar`, `findings` (data-quality findings of an evaluation).
 """
 
 from monitoring.inputs import known_at, normalise

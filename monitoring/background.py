@@ -10,10 +10,13 @@ starting a process would cost more than it saves.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -140,8 +143,29 @@ class HistoryJob:
 _RECEIVED: dict[str, Any] = {}
 
 
+_PR_SET_PDEATHSIG = 1  # Linux prctl option: the signal a process gets when its parent dies
+
+
+def die_with_parent() -> None:
+    """Make this (worker) process receive SIGKILL when its parent dies (Linux).
+
+    A load killed with SIGKILL (or by the OOM killer) must not leave its history
+    worker computing on; elsewhere this is a no-op.
+    """
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _receive(data: dict[str, pd.DataFrame], rules: Rules, levels: list[str] | None) -> None:
-    """Pool initializer: the input arrives once and is indexed once."""
+    """Pool initializer: the worker dies with the load, and the input arrives once
+    and is indexed once."""
+    die_with_parent()
     _RECEIVED.update(case_data=index_data(normalise(data)), rules=rules, levels=levels)
 
 

@@ -127,9 +127,7 @@ def next_working_day(dates: pd.Series) -> pd.Series:
     return pd.Series(out.astype("datetime64[ns]"), index=index, dtype="datetime64[ns]")
 
 
-def add_deadline(
-    dates: pd.Series, units: np.ndarray, amounts: np.ndarray
-) -> pd.Series:
+def add_deadline(dates: pd.Series, units: np.ndarray, amounts: np.ndarray) -> pd.Series:
     """A processing deadline after each date (kpis.md, "Processing deadlines").
 
     One element per date; `units[i]` is "weeks", "months" or "working_days". Weeks and

@@ -59,10 +59,15 @@ INPUT_SCHEMA: dict[str, TableSchema] = {
         [],
     ),
 }
+# Optional columns (nullable boolean, NA where absent or empty), after the schema's columns.
+OPTIONAL_BOOLS: dict[str, list[str]] = {"measures": ["acute"]}
 # A blank team or caseworker is a missing one (the case is unassigned / has no team).
 _BLANK_IS_MISSING = frozenset({"team", "caseworker_id"})
 # The date a record of each table starts to exist (kpis.md: "records exist from
 # their own start"); action plans exist from every one of their dates.
+# Dates known before they happen: the deadline a caseworker set for the future (kpis.md,
+# Forecast: "caseworker-set naeste_frist dates after the extract date ... are known").
+_KNOWN_IN_ADVANCE = frozenset({"next_due_on"})
 _START_COLUMN: dict[str, str] = {
     "cases": "opened_on",
     "measures": "start_on",
@@ -108,12 +113,30 @@ def normalise(data: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             else:
                 values = pd.Series([False] * n_rows, index=table.index)
             columns[column] = values if values.dtype == bool else values.fillna(False).astype(bool)
+        for column in OPTIONAL_BOOLS.get(name, []):
+            columns[column] = _optional_bool(table, column)
         out[name] = pd.DataFrame(columns, index=table.index).reset_index(drop=True)
     return out
 
 
+def _optional_bool(table: pd.DataFrame, column: str) -> pd.Series:
+    """An optional J/N column as a nullable boolean: NA where the column is absent or
+    the cell is empty (extract-format.md: `foranstaltninger.akut`)."""
+    if column not in table.columns:
+        return pd.Series(pd.NA, index=table.index, dtype="boolean")
+    values = table[column]
+    if values.dtype == bool or str(values.dtype) == "boolean":
+        return values.astype("boolean")
+    text = values.astype("string").str.strip().str.upper()
+    out = pd.Series(pd.NA, index=table.index, dtype="boolean")
+    out[text.isin(["J", "JA", "Y", "YES", "TRUE", "1", "T"]).fillna(False).to_numpy()] = True
+    out[text.isin(["N", "NEJ", "NO", "FALSE", "0", "F"]).fillna(False).to_numpy()] = False
+    return out
+
+
 def known_at(data: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[str, pd.DataFrame]:
-    """The data as known at `as_of`: later records dropped, later end/done dates blank.
+    """The data as known at `as_of`: later records dropped, later end/done dates blank
+    (a caseworker's `naeste_frist` after `as_of` is kept: it is known in advance).
 
     One row per input row that exists at `as_of`.
     """
@@ -125,7 +148,7 @@ def known_at(data: Mapping[str, pd.DataFrame], as_of: dt.date) -> dict[str, pd.D
             table = table[table[start_column] <= as_of_ts]
         table = table.copy()
         for column in INPUT_SCHEMA[name].dates:
-            if column != start_column:
+            if column != start_column and column not in _KNOWN_IN_ADVANCE:
                 table[column] = table[column].where(table[column] <= as_of_ts)
         out[name] = table.reset_index(drop=True)
     return out
@@ -137,6 +160,7 @@ def has_dates_after(data: Mapping[str, pd.DataFrame], as_of_ts: pd.Timestamp) ->
         bool((data[name][column] > as_of_ts).any())
         for name, schema in INPUT_SCHEMA.items()
         for column in schema.dates
+        if column not in _KNOWN_IN_ADVANCE
     )
 
 

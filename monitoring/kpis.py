@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from monitoring.findings import (
+    FINDING_COLUMNS,
+    caseworker_findings,
+    findings_frame,
+    measure_findings,
+)
 from monitoring.inputs import CaseData, index_data, normalise
 from monitoring.obligations import (
     OBLIGATION_COLUMNS,
@@ -64,11 +70,13 @@ LEVELS: dict[Level, list[str]] = {
 @dataclass
 class Evaluation:
     """The monitoring at one date: obligations (one row per obligation), KPI members
-    (one row per KPI member) and KPI results (one row per KPI per unit)."""
+    (one row per KPI member), KPI results (one row per KPI per unit) and data-quality
+    findings (one row per finding kind and code: kind, code, count, ids)."""
 
     obligations: pd.DataFrame
     members: pd.DataFrame
     results: pd.DataFrame
+    findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINDING_COLUMNS))
 
 
 # ------------------------------------------------------------------ members
@@ -82,18 +90,24 @@ def _members(kpi: str, obligations: pd.DataFrame, met: pd.Series | np.ndarray) -
             "case_row": obligations["case_row"].to_numpy(dtype="int64"),
             "met": np.asarray(met, dtype=bool),
             "obligation_id": obligations["obligation_id"].to_numpy(dtype=object),
+            "due_on": obligations["due_on"].to_numpy(dtype="datetime64[ns]"),
+            "missed_obligations": (~np.asarray(met, dtype=bool)).astype("int64"),
         }
     )
 
 
-def _case_members(kpi: str, obligations: pd.DataFrame, case_ids: np.ndarray) -> pd.DataFrame:
+def _case_members(
+    kpi: str, obligations: pd.DataFrame, case_ids: np.ndarray, missed: np.ndarray | None = None
+) -> pd.DataFrame:
     """One member per case of the obligations (K1, K3, K5): met when none of them is
-    overdue.
+    missed (default: overdue).
 
     The deciding obligation is the case's first by: overdue, most days overdue (or
     late), earliest due date; i.e. the most overdue one if missed, else the next due.
     """
     overdue = (obligations["status"] == Status.OVERDUE).to_numpy()
+    if missed is not None:
+        overdue = np.asarray(missed, dtype=bool)
     case_row = obligations["case_row"].to_numpy()
     order = np.lexsort(
         (
@@ -118,6 +132,11 @@ def _case_members(kpi: str, obligations: pd.DataFrame, case_ids: np.ndarray) -> 
             "case_row": rows.astype("int64"),
             "met": ~overdue[deciding],
             "obligation_id": obligations["obligation_id"].to_numpy(dtype=object)[deciding],
+            "due_on": obligations["due_on"].to_numpy(dtype="datetime64[ns]")[deciding],
+            # a case with two overdue measures needs two completions (kpis.md, Forecast)
+            "missed_obligations": np.bincount(case_row[overdue], minlength=len(case_ids))[rows]
+            if len(rows)
+            else np.zeros(0, dtype="int64"),
         }
     )
 
@@ -130,7 +149,8 @@ def kpi_members(
     Columns: kpi, kpi_index (its position in KPIS), unit_id, case_row, met,
     obligation_id (the obligation that decides it). Per kpis.md:
 
-    - K1: per child case, its handleplans of measures active at D, due by D.
+    - K1: per child case, its handleplans of measures active at D, due by D; met when
+      every one has a plan that counts for it (one due on D and not made is a miss).
     - K2: per measure, its handleplan if the measure started in the KPI window and
       the plan is due by D; met when made by the due date.
     - K3 / K5: per child / adult case, the open follow-up cycles of its active measures.
@@ -138,7 +158,8 @@ def kpi_members(
     - K4b: per investigation completed in the window; met when completed by the due date.
     - K6: per shelter stay past its grace period (due before D); met when a plan was
       offered or made (a declined offer too).
-    - K7: per application decided in the window; met when decided by the due date.
+    - K7a: per application open at D; met while its due date is not before D.
+    - K7b: per application decided in the window; met when decided by the due date.
     - K8: per application past its processing deadline; met when the letter was sent
       by the due date.
     """
@@ -160,19 +181,22 @@ def kpi_members(
     k6 = shelter_plans[(shelter_plans["due_on"] < as_of_ts).to_numpy()]
 
     processing = obligations[Kind.PROCESSING]
-    k7 = processing[processing["done_on"].notna().to_numpy()]
+    application_open = processing["done_on"].isna().to_numpy()
+    k7a, k7b = processing[application_open], processing[~application_open]
     k8 = obligations[Kind.LETTER]
 
     return pd.concat(
         [
-            _case_members("K1", k1, case_ids),
+            # a plan due on D and not made by the end of D is a K1 miss (not yet overdue)
+            _case_members("K1", k1, case_ids, k1["done_on"].isna().to_numpy()),
             _members("K2", k2, k2["status"] == Status.MET),
             _case_members("K3", open_cycles[target_group == TargetGroup.CHILD], case_ids),
             _members("K4a", k4a, k4a["status"] == Status.OPEN),
             _members("K4b", k4b, k4b["status"] == Status.MET),
             _case_members("K5", open_cycles[target_group == TargetGroup.ADULT], case_ids),
             _members("K6", k6, k6["done_on"].notna()),
-            _members("K7", k7, k7["status"] == Status.MET),
+            _members("K7a", k7a, k7a["status"] == Status.OPEN),
+            _members("K7b", k7b, k7b["status"] == Status.MET),
             _members("K8", k8, k8["status"] == Status.MET),
         ],
         ignore_index=True,
@@ -303,22 +327,25 @@ def needed_per_result(
     denominator = denominator.astype(float)
     target = target.astype(float)
     short = (denominator > 0) & (numerator < target * denominator - 1e-9)
-    # every KPI but K4a: each completion turns a missed member into a met one
+    # every KPI but K4a and K7a: each completion turns a missed member into a met one
     turning_missed_into_met = np.ceil(target * denominator - numerator - 1e-9)
-    # K4a: completing an overdue investigation takes it out of the denominator
+    # K4a, K7a: completing an overdue investigation / deciding an overdue application
+    # takes it out of the denominator
     with np.errstate(divide="ignore", invalid="ignore"):
         safe_target = np.where(target > 0, target, 1)
         leaving_the_denominator = np.where(
             target > 0, np.ceil(denominator - numerator / safe_target - 1e-9), 0
         )
-    needed = np.where(kpi == "K4a", leaving_the_denominator, turning_missed_into_met)
+    leaves = np.isin(kpi.astype(object), np.array(["K4a", "K7a"], dtype=object))
+    needed = np.where(leaves, leaving_the_denominator, turning_missed_into_met)
     return np.where(short, np.maximum(needed, 0), 0).astype("int64")
 
 
 def needed_to_reach(kpi: str, numerator: int, denominator: int, target: float) -> int:
     """How many obligations must be completed for the KPI to reach its target.
 
-    Completing an ongoing investigation takes it out of K4a's denominator; every
+    Completing an ongoing investigation (deciding an open application) takes it out of
+    K4a's (K7a's) denominator; every
     other KPI turns a missed unit into a met one (for a case-level KPI: at least one
     completion per case).
     """
@@ -338,9 +365,11 @@ def evaluate_case_data(
     rules: Rules,
     full: bool,
     levels: Sequence[str] | None = None,
+    data: Mapping[str, pd.DataFrame] | None = None,
 ) -> Evaluation:
-    """Obligations and members (only when `full`) and results (at `levels`) as known
-    at `as_of`. Not full: results only, the obligations and members frames empty."""
+    """Obligations, members and findings (only when `full`) and results (at `levels`)
+    as known at `as_of`. Not full: results only, the other frames empty. `data` (the
+    input tables) adds the caseworker findings from its employees table."""
     as_of_ts = pd.Timestamp(as_of)
     context = evaluation_context(case_data, as_of_ts, rules, full)
     obligations = build_obligations(context)
@@ -350,10 +379,14 @@ def evaluate_case_data(
         return Evaluation(
             pd.DataFrame(columns=OBLIGATION_COLUMNS), pd.DataFrame(columns=MEMBER_COLUMNS), results
         )
+    measure_findings(context)
+    if data is not None:
+        caseworker_findings(data, context)
     return Evaluation(
         stored_obligations(obligations, case_data, as_of_ts),
         stored_members(members, case_data, as_of_ts),
         results,
+        findings_frame(context.findings),
     )
 
 
@@ -362,7 +395,7 @@ def evaluate(
 ) -> Evaluation:
     """Obligations, KPI members and KPI results (kind snapshot) as known at `as_of`."""
     rules = rules or load_rules()
-    return evaluate_case_data(index_data(normalise(data)), as_of, rules, full=True)
+    return evaluate_case_data(index_data(normalise(data)), as_of, rules, full=True, data=data)
 
 
 def due_soon(obligations: pd.DataFrame, as_of: dt.date, rules: Rules) -> pd.Series:

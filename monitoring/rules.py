@@ -18,7 +18,7 @@ import yaml
 
 import settings
 
-KPIS: tuple[str, ...] = ("K1", "K2", "K3", "K4a", "K4b", "K5", "K6", "K7", "K8")
+KPIS: tuple[str, ...] = ("K1", "K2", "K3", "K4a", "K4b", "K5", "K6", "K7a", "K7b", "K8")
 RULE_KINDS: tuple[str, ...] = ("handleplan", "follow-up", "shelter-plan", "investigation")
 TARGET_GROUPS: tuple[str, ...] = ("born", "voksen", "any")
 
@@ -117,6 +117,26 @@ def code_family(code: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class CodeFamily:
+    """A child measure's code family under Serviceloven and its Barnets Lov successor
+    (kpis.md, "Codes cross the 2024 switch"): `sel`/`bl` are a code (`SEL52.3.7`,
+    matching it and its sub-codes) or a family glob (`SEL52.3.*`, matching the family
+    and its sub-codes)."""
+
+    sel: str
+    bl: str
+
+
+def _family_matches(code: str, family: str) -> bool:
+    base = family[:-2] if family.endswith(".*") else family
+    return code == base or code.startswith(base + ".")
+
+
+def _family_base(family: str) -> str:
+    return family[:-2] if family.endswith(".*") else family
+
+
+@dataclass(frozen=True)
 class Campaign:
     name: str
     milestones: tuple[tuple[dt.date, int], ...]
@@ -148,6 +168,11 @@ class Rules:
     source: str = field(default="rules.yaml")
     # (month, day) marked every year on the trend charts, e.g. the year-end target date
     trend_milestones: tuple[tuple[int, int], ...] = ((12, 31),)
+    code_families: tuple[CodeFamily, ...] = ()
+    # the case's acute flag applies to measures started within this many days of opening
+    acute_window_days: int = 30
+    # a plan counts for a measure when made/revised at most this many months before its decision
+    plan_window_months: int = 12
 
     @property
     def kpis(self) -> dict[str, KpiLabel]:
@@ -159,6 +184,17 @@ class Rules:
         if center and kpi in self.center_targets.get(center, {}):
             return self.center_targets[center][kpi]
         return self.kpi_targets.get(kpi, self.default_target)
+
+    def code_under_law(self, code: str, after_switch: bool) -> str:
+        """A child measure's code as read under the law in force (the configured code
+        families): after the switch a Serviceloven code becomes its Barnets Lov family
+        (`SEL52.3.7` -> `BL46`), before it a Barnets Lov code its Serviceloven family
+        (`BL46` -> `SEL52.3.7`); any other code is unchanged. First family that matches."""
+        for family in self.code_families:
+            source, target = (family.sel, family.bl) if after_switch else (family.bl, family.sel)
+            if _family_matches(code, source):
+                return _family_base(target)
+        return code
 
     def deadline_code(self, benefit: str) -> str | None:
         """The processing-table entry a benefit code uses (normalised, with family
@@ -389,7 +425,23 @@ def parse_rules(doc: Any, source: str = "rules.yaml") -> Rules:
         kpi_labels=labels,
         source=source,
         trend_milestones=_trend_milestones(top, doc.get("trend_milestones", ["12-31"])),
+        code_families=_code_families(top, doc.get("code_families") or []),
+        acute_window_days=top.int_("acute_window_days", 30, positive=False),
+        plan_window_months=top.int_("plan_window_months", 12),
     )
+
+
+def _code_families(top: _Entry, raw: Any) -> tuple[CodeFamily, ...]:
+    if not isinstance(raw, list):
+        raise top.fail("code_families must be a list of {sel: CODE, bl: CODE}")
+    out: list[CodeFamily] = []
+    for i, item in enumerate(raw):
+        entry = _Entry(f"rules.yaml: code_families[{i}]", item)
+        sel, bl = entry.str_("sel"), entry.str_("bl")
+        if not sel.upper().startswith("SEL") or not bl.upper().startswith("BL"):
+            raise entry.fail("sel must be a SEL code and bl a BL code")
+        out.append(CodeFamily(sel, bl))
+    return tuple(out)
 
 
 def _trend_milestones(top: _Entry, raw: Any) -> tuple[tuple[int, int], ...]:

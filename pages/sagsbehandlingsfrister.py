@@ -1,4 +1,4 @@
-"""Sagsbehandlingsfrister (/sagsbehandlingsfrister): K7/K8, applications past due, letters due."""
+"""Sagsbehandlingsfrister (/sagsbehandlingsfrister): K7a/K7b/K8, applications past due, letters due."""
 
 from __future__ import annotations
 
@@ -23,13 +23,13 @@ dash.register_page(
 SUMMARY = "frister-summary"
 LETTERS = "frister-letters"
 LETTER_ROWS = 50
-KPIS = ("K7", "K8")  # decided within the deadline; the letter sent in time
+KPIS = ("K7a", "K7b", "K8")  # open within the deadline; decided in time; letter sent in time
 # the list of letters to send: applications past their deadline without a letter
 LETTERS_DUE = case_list.ListFilter(kind=Kind.LETTER, status=case_list.ListStatus.OVERDUE)
 
 
 def layout(**_params: Any) -> html.Div:
-    """K7/K8 cards, applications per center, and the letters to send."""
+    """K7a/K7b/K8 cards, applications per center, and the letters to send."""
     eng, scope = ui.engine(), ui.scope()
     over = kpi_results.kpi_overview(eng, scope)
     results = over[over["kpi"].isin(KPIS)] if not over.empty else over
@@ -44,7 +44,7 @@ def layout(**_params: Any) -> html.Div:
     if not results.empty:
         parts.append(cards.card_grid(results.to_dict("records"), show_center=True))
     else:
-        parts.append(ui.empty_state("K7 og K8 er ikke beregnet endnu."))
+        parts.append(ui.empty_state("K7a, K7b og K8 er ikke beregnet endnu."))
     rows = []
     if not counts.empty:
         for center in sorted(counts["center"].unique()):

@@ -67,3 +67,17 @@ def test_status_words_compare_equal_to_the_stored_strings() -> None:
     assert vocab.Status.OVERDUE == "overdue"
     assert vocab.Kind.FOLLOW_UP == "follow-up"
     assert vocab.RunStatus.LOADED == "loaded"
+
+
+def test_a_forced_load_says_so() -> None:
+    text = vocab.run_outcome_text(
+        {
+            "code": "loaded",
+            "rows_rejected": 0,
+            "problems": 1,
+            "errors": 0,
+            "forced": True,
+            "accepted": ["file-shrunk"],
+        }
+    )
+    assert text.endswith("(indlæst alligevel trods: " + vocab.problem_label("file-shrunk") + ")")

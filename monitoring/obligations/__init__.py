@@ -13,7 +13,7 @@ obligations only; the KPI members are derived from them in one place,
 - `context`: the evaluation context at D, `ObligationRows` and the status at D.
 - `plans`: handleplans (K1, K2) and shelter plans (K6).
 - `follow_ups`: follow-up cycles (K3, K5).
-- `deadlines`: investigations (K4a, K4b), processing deadlines (K7) and letters (K8).
+- `deadlines`: investigations (K4a, K4b), processing deadlines (K7a, K7b) and letters (K8).
 
 No per-row Python loops: loops run over rules or distinct codes.
 """

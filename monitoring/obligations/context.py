@@ -9,7 +9,7 @@ overdue at D.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -24,12 +24,27 @@ from vocab import Kind, Status
 _DAY = np.timedelta64(1, "D")
 
 
+# Data-quality findings (kpis.md: "nothing silently dropped"), the `kind` of a finding.
+FINDING_NO_RULE = "foranstaltning uden fristregel"
+FINDING_UNKNOWN_BENEFIT = "ukendt ydelseskode"
+FINDING_IGNORED_NEXT_DUE = "naeste_frist ikke efter opfølgningen"
+FINDING_OPEN_INVESTIGATION_CLOSED_CASE = "åben undersøgelse på lukket sag"
+FINDING_UNKNOWN_CASEWORKER = "ukendt eller inaktiv sagsbehandler"
+FINDING_KINDS: tuple[str, ...] = (
+    FINDING_NO_RULE,
+    FINDING_UNKNOWN_BENEFIT,
+    FINDING_IGNORED_NEXT_DUE,
+    FINDING_OPEN_INVESTIGATION_CLOSED_CASE,
+    FINDING_UNKNOWN_CASEWORKER,
+)
+
+
 @dataclass
 class EvaluationContext:
     """The input at one date D, as the builders need it."""
 
     as_of_ts: pd.Timestamp  # D
-    window_start: pd.Timestamp  # the KPI window of K2, K4b, K7, K8 is (window_start, D]
+    window_start: pd.Timestamp  # the KPI window of K2, K4b, K7b, K8 is (window_start, D]
     rules: Rules
     rule_table: RuleTable
     case_data: CaseData
@@ -43,16 +58,57 @@ class EvaluationContext:
     # not only what the KPI results need (the history and the forecast)
     full: bool
 
-    def measure_rules(self, kind: Kind) -> np.ndarray:
-        """The rule of `kind` for each known measure (index into the rules, -1: none)."""
+    findings: list[pd.DataFrame] = field(default_factory=list)
+
+    def add_findings(self, kind: str, codes: np.ndarray, ids: np.ndarray) -> None:
+        """Record data-quality findings (one per id) of a kind (FINDING_KINDS)."""
+        if self.full and len(ids):
+            self.findings.append(
+                pd.DataFrame({"kind": kind, "code": np.asarray(codes, dtype=object), "id": ids})
+            )
+
+    def measure_rules(self, kind: Kind, law_dates: pd.Series | None = None) -> np.ndarray:
+        """The rule of `kind` for each known measure (index into the rules, -1: none).
+
+        The measure's code is read under the law in force at its law date (kpis.md,
+        "Codes cross the 2024 switch": `rules.code_under_law`); `law_dates` (default:
+        the decision, else the start) may be another date per measure (a follow-up
+        cycle's start).
+        """
+        law_dates = self.measures["law_date"] if law_dates is None else law_dates
+        codes = self.case_data.paragraph_codes
+        rules = self.rules
+        under_old = [rules.code_under_law(str(code), after_switch=False) for code in codes]
+        under_new = [rules.code_under_law(str(code), after_switch=True) for code in codes]
+        both = np.array([*under_old, *under_new], dtype=object)
+        code_rows = self.measures["paragraph_row"].to_numpy()
+        after = (law_dates >= pd.Timestamp(rules.law_switch)).to_numpy()
+        code_rows = np.where((code_rows >= 0) & after, code_rows + len(codes), code_rows)
         return assign_rules(
-            self.measures["paragraph_row"].to_numpy(),
-            self.case_data.paragraph_codes,
+            code_rows,
+            both,
             self.measures["target_group"].to_numpy(),
-            self.measures["law_date"],
-            self.rules,
+            law_dates,
+            rules,
             kind,
         )
+
+
+def measure_acute(measures: pd.DataFrame, case_data: CaseData, rules: Rules) -> np.ndarray:
+    """Per measure: acute (kpis.md, K1 "Acute is a property of the measure"): the
+    measure's own `acute` where the extract has it and the cell is filled, else the
+    case's `acute` only for a measure started within `rules.acute_window_days` of the
+    case's opening. One element per measure row."""
+    case_row = measures["case_row"].to_numpy()
+    opened = case_data.opened_on[case_row]
+    window = np.timedelta64(rules.acute_window_days, "D")
+    started_early = measures["start_on"].to_numpy(dtype="datetime64[ns]") <= opened + window
+    from_case = case_data.acute[case_row] & started_early
+    if "acute" not in measures.columns:
+        return from_case
+    own = measures["acute"].astype("boolean")
+    filled = own.notna().to_numpy()
+    return np.where(filled, own.fillna(False).to_numpy(dtype=bool), from_case)
 
 
 def evaluation_context(
@@ -74,7 +130,7 @@ def evaluation_context(
     measures["measure_row"] = np.flatnonzero(known)
     case_row = case_row[known]
     measures["target_group"] = case_data.target_group[case_row]
-    measures["acute"] = case_data.acute[case_row]
+    measures["acute"] = measure_acute(measures, case_data, rules)
     not_ended = (measures["end_on"].isna() | (measures["end_on"] >= as_of_ts)).to_numpy()
     measures["active"] = case_active[case_row] & not_ended
     decided = measures["decided_on"].where(measures["decided_on"] <= as_of_ts)

@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 
 from monitoring.calendar import add_deadline, add_months
-from monitoring.obligations.context import EvaluationContext, ObligationRows
+from monitoring.obligations.context import (
+    FINDING_OPEN_INVESTIGATION_CLOSED_CASE,
+    FINDING_UNKNOWN_BENEFIT,
+    EvaluationContext,
+    ObligationRows,
+)
 from monitoring.obligations.matching import assign_rules
 from monitoring.rules import Rules
 from vocab import Kind, Status
@@ -25,9 +30,18 @@ def investigations(context: EvaluationContext) -> pd.DataFrame:
     rule_table, as_of_ts = context.rule_table, context.as_of_ts
     table = context.case_data.investigations
     exists = (table["start_on"] <= as_of_ts).to_numpy()
-    table = table[exists & context.case_known[table["case_row"].to_numpy()]]
+    table = table[exists]  # exists from its own start, even before its case (kpis.md)
     completed = table["completed_on"].where(table["completed_on"] <= as_of_ts)
     keep = (completed.isna() | (completed > context.window_start)).to_numpy()
+    # still open on a case closed before D: a data error, left out and a finding
+    closed_on = context.case_data.closed_on[table["case_row"].to_numpy()]
+    on_closed_case = completed.isna().to_numpy() & (closed_on < np.datetime64(as_of_ts, "ns"))
+    context.add_findings(
+        FINDING_OPEN_INVESTIGATION_CLOSED_CASE,
+        context.case_data.case_ids[table["case_row"].to_numpy()[on_closed_case]],
+        table["investigation_id"].to_numpy(dtype=object)[on_closed_case],
+    )
+    keep = keep & ~on_closed_case
     table = table[keep].reset_index(drop=True)
     completed = completed[keep].reset_index(drop=True)
     target_groups = context.case_data.target_group[table["case_row"].to_numpy()]
@@ -66,7 +80,7 @@ def processing_and_letters(context: EvaluationContext) -> tuple[pd.DataFrame, pd
     rules, as_of_ts = context.rules, context.as_of_ts
     table = context.case_data.applications
     exists = (table["received_on"] <= as_of_ts).to_numpy()
-    table = table[exists & context.case_known[table["case_row"].to_numpy()]]
+    table = table[exists]  # exists from its own start, even before its case (kpis.md)
     decided = table["decided_on"].where(table["decided_on"] <= as_of_ts)
     keep = (decided.isna() | (decided > context.window_start)).to_numpy()
     table = table[keep].reset_index(drop=True)
@@ -75,6 +89,13 @@ def processing_and_letters(context: EvaluationContext) -> tuple[pd.DataFrame, pd
     benefit = table["benefit"].fillna("").astype(object).to_numpy(dtype=object).astype(str)
     benefit_codes, code_of_row = np.unique(benefit, return_inverse=True)
     deadlines = [rules.deadline(c) for c in benefit_codes]
+    unknown_code = np.array([rules.deadline_code(c) is None for c in benefit_codes], dtype=bool)
+    unknown = unknown_code[code_of_row]
+    context.add_findings(
+        FINDING_UNKNOWN_BENEFIT,
+        np.where(benefit[unknown] == "", "(ingen)", benefit[unknown]).astype(object),
+        table["application_id"].to_numpy(dtype=object)[unknown],
+    )
     units = np.array([d.unit for d in deadlines], dtype=object)
     amounts = np.array([d.count for d in deadlines], dtype="int64")
     due_on = add_deadline(table["received_on"], units[code_of_row], amounts[code_of_row])

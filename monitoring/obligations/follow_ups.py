@@ -4,8 +4,11 @@ The first cycle is due the rule's first months after the start, or earlier at
 the completion of an investigation running in parallel (BL § 95). Every
 follow-up done starts the next cycle, due the rule's interval after it, or on
 the caseworker's `naeste_frist` where the rule uses it and the date lies after
-the follow-up. A follow-up without a measure counts for every measure of the
-case active that day (kpis.md, K3 and K5).
+the follow-up (a `naeste_frist` on or before its follow-up is ignored and a
+finding). Each cycle follows the law in force when it starts: before the law
+switch the Serviceloven rule (SEL § 70), from it the Barnets Lov rule (BL § 95).
+A follow-up without a measure counts for every measure of the case active that
+day (kpis.md, K3 and K5).
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ import numpy as np
 import pandas as pd
 
 from monitoring.calendar import add_months
-from monitoring.obligations.context import EvaluationContext, ObligationRows
+from monitoring.obligations.context import (
+    FINDING_IGNORED_NEXT_DUE,
+    EvaluationContext,
+    ObligationRows,
+)
 from vocab import Kind
 
 _NAT = np.datetime64("NaT")
@@ -29,11 +36,19 @@ def follow_up_cycles(context: EvaluationContext) -> pd.DataFrame:
     """
     rule_table = context.rule_table
     known = context.measures
-    rule_of_known_measure = context.measure_rules(Kind.FOLLOW_UP)
-    keep = (rule_of_known_measure >= 0) & known["active"].to_numpy()
+    # the rule of a cycle follows the law in force when the cycle starts (kpis.md)
+    switch = pd.Timestamp(context.rules.law_switch)
+    before = pd.Series(switch - pd.Timedelta(days=1), index=known.index)
+    rule_old = context.measure_rules(Kind.FOLLOW_UP, before)
+    rule_new = context.measure_rules(Kind.FOLLOW_UP, pd.Series(switch, index=known.index))
+    rule_old = np.where(rule_old >= 0, rule_old, rule_new)
+    rule_new = np.where(rule_new >= 0, rule_new, rule_old)
+    keep = (rule_new >= 0) & known["active"].to_numpy()
     measures = known.loc[keep, ["measure_id", "case_row", "start_on", "end_on"]]
     measures = measures.reset_index(drop=True)
-    rule_index = rule_of_known_measure[keep]
+    rule_old, rule_new = rule_old[keep], rule_new[keep]
+    new_law = (measures["start_on"] >= switch).to_numpy()
+    rule_index = np.where(new_law, rule_new, rule_old)  # the first cycle's rule
     # a measure's row in case_data.measures -> its row in `measures` (-1: none)
     row_of_measure = np.full(len(context.case_data.measures), -1, dtype="int64")
     row_of_measure[known["measure_row"].to_numpy()[keep]] = np.arange(len(measures))
@@ -42,17 +57,30 @@ def follow_up_cycles(context: EvaluationContext) -> pd.DataFrame:
     done = _follow_ups_done(context, measures, row_of_measure)
     # the measure (row in `measures`) of each follow-up done, and its rule
     done_measure = done["measure"].to_numpy()
-    done_rule = rule_index[done_measure]
-    default_next = add_months(done["done_on"], rule_table.interval_months[done_rule])
-    use_caseworker_date = (
-        rule_table.use_next_due[done_rule]
-        & done["next_due_on"].notna().to_numpy()
-        & (done["next_due_on"] > done["done_on"]).to_numpy()
-    )
+    # the rule of the cycle each follow-up starts (the law in force on its day)
+    starts_new_law = (done["done_on"] >= switch).to_numpy()
+    next_rule = np.where(starts_new_law, rule_new[done_measure], rule_old[done_measure])
+    default_next = add_months(done["done_on"], rule_table.interval_months[next_rule])
+    caseworker_date = rule_table.use_next_due[next_rule] & done["next_due_on"].notna().to_numpy()
+    after_follow_up = (done["next_due_on"] > done["done_on"]).to_numpy()
+    use_caseworker_date = caseworker_date & after_follow_up
+    ignored = caseworker_date & ~after_follow_up
+    if ignored.any():
+        context.add_findings(
+            FINDING_IGNORED_NEXT_DUE,
+            np.full(int(ignored.sum()), "naeste_frist", dtype=object),
+            done["follow_up_id"].to_numpy(dtype=object)[ignored],
+        )
     next_due = default_next.where(~use_caseworker_date, done["next_due_on"])
     next_due = next_due.to_numpy(dtype="datetime64[ns]")
 
     done_cycle, last_of_measure = _number_per_measure(done_measure)
+    # the rule of the cycle each follow-up closes: the first cycle's, else the previous one's
+    done_rule = np.where(
+        done_cycle == 1, rule_index[done_measure], np.r_[-1, next_rule[:-1]].astype("int64")
+    )
+    open_rule = rule_index.copy()
+    open_rule[done_measure[last_of_measure]] = next_rule[last_of_measure]
     cycles_done = np.zeros(len(measures), dtype="int64")
     cycles_done[done_measure[last_of_measure]] = done_cycle[last_of_measure]
     last_next_due = np.full(len(measures), _NAT, dtype="datetime64[ns]")
@@ -67,7 +95,7 @@ def follow_up_cycles(context: EvaluationContext) -> pd.DataFrame:
             rule_table.text_parallel[rule_index],
             rule_table.text[rule_index],
         )
-        rule_text = np.where(is_first, first_text, rule_table.text_next[rule_index])
+        rule_text = np.where(is_first, first_text, rule_table.text_next[open_rule])
     open_cycles = ObligationRows(
         kind=Kind.FOLLOW_UP,
         id_prefix="fu:",
@@ -76,7 +104,7 @@ def follow_up_cycles(context: EvaluationContext) -> pd.DataFrame:
         due_on=np.where(is_first, first_due, last_next_due),
         done_on=np.full(len(measures), _NAT, dtype="datetime64[ns]"),
         cycle=open_cycle,
-        rule_index=rule_index,
+        rule_index=open_rule,
         rule_text=rule_text,
     ).frame(context)
     if not context.full or not len(done):
@@ -182,6 +210,7 @@ def _follow_ups_done(
             "measure": measure,
             "done_on": table["done_on"].to_numpy(),
             "next_due_on": table["next_due_on"].to_numpy(),
+            "follow_up_id": table["follow_up_id"].to_numpy(dtype=object),
         }
     )[measure >= 0]
     case_level = table[measure_row < 0]
@@ -190,6 +219,7 @@ def _follow_ups_done(
             "case_row": case_level["case_row"].to_numpy(),
             "done_on": case_level["done_on"].to_numpy(),
             "next_due_on": case_level["next_due_on"].to_numpy(),
+            "follow_up_id": case_level["follow_up_id"].to_numpy(dtype=object),
         }
     ).merge(
         pd.DataFrame(
@@ -199,7 +229,7 @@ def _follow_ups_done(
     )
     end_on = measures["end_on"].to_numpy(dtype="datetime64[ns]")[of_case["measure"].to_numpy()]
     of_case = of_case[np.isnat(end_on) | (of_case["done_on"].to_numpy() <= end_on)]
-    columns = ["measure", "done_on", "next_due_on"]
+    columns = ["measure", "done_on", "next_due_on", "follow_up_id"]
     done = pd.concat([of_measure[columns], of_case[columns]], ignore_index=True)
     start_on = measures["start_on"].to_numpy(dtype="datetime64[ns]")
     done = done[done["done_on"].to_numpy() >= start_on[done["measure"].to_numpy()]]

@@ -40,14 +40,47 @@ def latest_before_else_first_after(
     )
 
 
+def plan_counting_for(
+    case_row: pd.Series, due_on: pd.Series, counts_from: pd.Series, plan_dates: pd.DataFrame
+) -> pd.Series:
+    """Per measure: the plan date that counts for it (kpis.md, K1 "Which plan counts"):
+    its case's latest plan made or revised on or before the due date and not before
+    `counts_from` (the decision minus the plan window), else the first such date after
+    the due date; NaT when none. One element per measure, in order.
+
+    plan_dates: case_row, when (made or revised, on or before D).
+    """
+    measures = pd.DataFrame({"case_row": case_row.to_numpy(), "due_on": due_on.to_numpy()})
+    latest = latest_before_else_first_after(measures, plan_dates)["when"]
+    latest = pd.Series(np.asarray(latest, dtype="datetime64[ns]"))
+    counts = (latest >= counts_from.to_numpy()).to_numpy()
+    from_window = pd.DataFrame({"case_row": case_row.to_numpy(), "due_on": counts_from.to_numpy()})
+    first_in_window = pd.Series(
+        np.asarray(_first_on_or_after(from_window, plan_dates), dtype="datetime64[ns]")
+    )
+    return latest.where(counts, first_in_window)
+
+
+def _first_on_or_after(rows: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
+    """Per row (case_row, due_on): its case's first event on or after due_on (NaT: none)."""
+    left = rows.assign(_position=np.arange(len(rows))).sort_values("due_on")
+    events = events.dropna(subset=["when"]).sort_values("when")[["case_row", "when"]]
+    found = pd.merge_asof(
+        left, events, left_on="due_on", right_on="when", by="case_row", direction="forward"
+    )
+    order = np.argsort(found["_position"].to_numpy(), kind="stable")
+    return found["when"].to_numpy(dtype="datetime64[ns]")[order]
+
+
 def handleplans(context: EvaluationContext) -> pd.DataFrame:
     """Handleplan obligations: one row per measure with a handleplan rule that is active
     at D or started in the KPI window.
 
     Due: the rule's months after the measure's start, or after its decision when the
-    rule counts from the decision; for an acute measure (the case is acute) the
-    rule's acute months after the start. Done: the case's latest plan made on or
-    before the due date, else its first plan made after it (by D).
+    rule counts from the decision; for an acute measure (`context.measure_acute`) the
+    rule's acute months after the same anchor. Done: the plan that counts for the
+    measure (`plan_counting_for`: made or revised within the plan window before the
+    decision, by D).
     Helper columns for K1 and K2: measure_active (at D), started_in_window.
     """
     rule_table, as_of_ts = context.rule_table, context.as_of_ts
@@ -62,14 +95,19 @@ def handleplans(context: EvaluationContext) -> pd.DataFrame:
     )
     due_on = add_months(anchor, rule_table.months[rule_index])
     acute_months = rule_table.acute_months[rule_index]
-    acute = measures["acute"].to_numpy() & (acute_months >= 0)
-    due_on = due_on.where(~acute, add_months(measures["start_on"], np.maximum(acute_months, 0)))
+    acute = measures["acute"].to_numpy(dtype=bool) & (acute_months >= 0)
+    due_on = due_on.where(~acute, add_months(anchor, np.maximum(acute_months, 0)))
     plans = context.case_data.plans
-    plans_made = pd.DataFrame({"case_row": plans["case_row"], "when": plans["made_on"]})
-    plans_made = plans_made[plans_made["when"] <= as_of_ts]
-    done_on = latest_before_else_first_after(
-        pd.DataFrame({"case_row": measures["case_row"], "due_on": due_on}), plans_made
-    )["when"]
+    plan_dates = pd.concat(
+        [
+            pd.DataFrame({"case_row": plans["case_row"], "when": plans["made_on"]}),
+            pd.DataFrame({"case_row": plans["case_row"], "when": plans["revised_on"]}),
+        ],
+        ignore_index=True,
+    )
+    plan_dates = plan_dates[plan_dates["when"] <= as_of_ts]
+    counts_from = add_months(measures["law_date"], -context.rules.plan_window_months)
+    done_on = plan_counting_for(measures["case_row"], due_on, counts_from, plan_dates)
     rule_text = None
     if context.full:
         rule_text = np.where(acute, rule_table.text_acute[rule_index], rule_table.text[rule_index])

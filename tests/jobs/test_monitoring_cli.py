@@ -81,6 +81,7 @@ def test_kpis_json_shape(tmp_path: Path) -> None:
         ("center", "denominator", "kpi", "numerator", "target", "value")
     }
     assert {r["kpi"] for r in out} == set(KPIS)
+    assert {"K7a", "K7b"} <= {r["kpi"] for r in out} and "K7" not in {r["kpi"] for r in out}
     assert {r["center"] for r in out} == {"ALL", "BFCK", "HCK"}
     assert len(out) == len(KPIS) * 3
     by = {(r["kpi"], r["center"]): r for r in out}
@@ -139,3 +140,46 @@ def test_backfill_command(tmp_path: Path) -> None:
 
     hist = read_results(get_engine(url), kind="recomputed", level="all")
     assert hist["as_of"].nunique() == 3
+
+
+def test_findings_command(tmp_path: Path) -> None:
+    url = _store(tmp_path)
+    out = json.loads(_run(url, "findings", "--as-of", "2013-06-30", "--json").stdout)
+    assert out == []  # the small store is clean
+    text = _run(url, "findings", "--as-of", "2013-06-30").stdout
+    assert "0 slags fund" in text
+
+
+def test_forecast_command_json_shape(tmp_path: Path) -> None:
+    url = _store(tmp_path)
+    out = json.loads(_run(url, "forecast", "--as-of", "2013-06-30", "--json").stdout)
+    keys = {
+        "kpi",
+        "center",
+        "month_end",
+        "numerator",
+        "denominator",
+        "value",
+        "target",
+        "needed",
+        "reachable",
+    }
+    assert out and all(set(r) == keys for r in out)
+    assert {r["month_end"] for r in out} == {"2013-07-31", "2013-08-31", "2013-09-30"}
+    assert {r["center"] for r in out} == {"ALL", "BFCK", "HCK"}
+    assert {r["kpi"] for r in out} == set(KPIS)
+    assert all((r["needed"] is None) == (not r["reachable"]) for r in out)
+    k3 = next(
+        r for r in out if (r["kpi"], r["center"], r["month_end"]) == ("K3", "ALL", "2013-07-31")
+    )
+    assert (k3["numerator"], k3["denominator"], k3["needed"], k3["reachable"]) == (1, 2, 1, True)
+
+
+def test_obligations_by_kpi_kind_and_status(tmp_path: Path) -> None:
+    url = _store(tmp_path)
+    args = ("obligations", "--as-of", "2013-06-30", "--json")
+    k3 = json.loads(_run(url, *args, "--kpi", "K3", "--status", "overdue").stdout)
+    assert [(r["case_id"], r["kind"]) for r in k3] == [("c2", "follow-up")]  # the K3 miss
+    plans = json.loads(_run(url, *args, "--kind", "handleplan").stdout)
+    assert {r["kind"] for r in plans} == {"handleplan"} and len(plans) == 2
+    assert json.loads(_run(url, *args, "--status", "missed").stdout) == []

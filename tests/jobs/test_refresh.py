@@ -112,7 +112,8 @@ def test_refresh_round_trip(db_engine: Engine) -> None:
         dt.date(2013, 8, 31),
         dt.date(2013, 9, 30),
     ]
-    assert fc["needed"].notna().all()
+    known = fc["needed"].dropna()  # NA: the target cannot be reached by that month-end
+    assert len(known) > 0 and (known >= 0).all()
 
     # the history is kept per center and for the whole administration (the trend charts)
     assert set(read_results(db_engine, kind="recomputed")["level"]) == {"all", "center"}
@@ -137,7 +138,9 @@ def test_refresh_twice_replaces_and_keeps_history(db_engine: Engine) -> None:
         refresh_monitoring(conn, data, dt.date(2013, 7, 1), run_id=3)  # next night
     snap = read_results(db_engine, kind="snapshot", level="all")
     assert sorted(snap.groupby("as_of")["run_id"].first().tolist()) == [2, 3]
-    assert len(snap) == 2 * 9
+    per_date = snap.groupby("as_of")["kpi"].apply(lambda k: sorted(k))
+    assert len(per_date) == 2 and per_date.iloc[0] == per_date.iloc[1]  # every KPI, once a date
+    assert len(per_date.iloc[0]) == snap["kpi"].nunique() >= 9
     assert len(read_results(db_engine, kind="recomputed")) == n_hist  # computed once
     fc = read_results(db_engine, kind="forecast")
     assert set(fc["run_id"]) == {3}

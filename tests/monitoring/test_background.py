@@ -6,6 +6,7 @@ import concurrent.futures
 import datetime as dt
 import os
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -108,3 +109,60 @@ def test_a_failed_process_falls_back_to_the_inline_history() -> None:
     got = job.result()
     pd.testing.assert_frame_equal(got, history(data, ENDS, RULES, LEVELS))
     assert job.computed_by_caller == ENDS and job.computed_by_second_process == []
+
+
+_ORPHAN_SCRIPT = """
+import multiprocessing, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from monitoring.background import die_with_parent
+
+def pid_and_wait():
+    return os.getpid()
+
+def slow():
+    time.sleep(120)
+
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=die_with_parent)
+    print(pool.submit(pid_and_wait).result(), flush=True)
+    pool.submit(slow)
+    time.sleep(120)
+"""
+
+
+def test_a_worker_dies_when_the_load_is_killed(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    script = tmp_path / "orphan.py"
+    script.write_text(_ORPHAN_SCRIPT, encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    parent = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        worker_pid = int(parent.stdout.readline())  # type: ignore[union-attr]
+        assert psutil.pid_exists(worker_pid)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        for _ in range(100):  # generous: the kernel signals the worker at once
+            if not psutil.pid_exists(worker_pid) or (
+                psutil.Process(worker_pid).status() == psutil.STATUS_ZOMBIE
+            ):
+                break
+            time.sleep(0.1)
+        else:
+            psutil.Process(worker_pid).kill()
+            raise AssertionError("the worker outlived its killed parent")
+    finally:
+        if parent.poll() is None:
+            parent.kill()

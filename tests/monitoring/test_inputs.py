@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from monitoring import evaluate, known_at, load_rules, normalise
-from monitoring.inputs import INPUT_SCHEMA, index_data
+from monitoring.inputs import INPUT_SCHEMA, OPTIONAL_BOOLS, index_data
 from tests.monitoring.rows import C1, make_data
 from vocab import NO_TEAM, UNASSIGNED
 
@@ -19,7 +19,9 @@ def test_normalise_gives_every_table_and_column_with_its_dtype() -> None:
     got = normalise(given)
     assert list(got) == list(INPUT_SCHEMA)
     for name, (texts, dates, bools) in INPUT_SCHEMA.items():
-        assert list(got[name].columns) == [*texts, *dates, *bools]
+        optional = OPTIONAL_BOOLS.get(name, [])
+        assert list(got[name].columns) == [*texts, *dates, *bools, *optional]
+        assert all(got[name][c].dtype == "boolean" for c in optional)
         assert all(got[name][c].dtype == "string" for c in texts)
         assert all(got[name][c].dtype == "datetime64[ns]" for c in dates)
         assert all(got[name][c].dtype == bool for c in bools)

@@ -246,8 +246,9 @@ def test_members_of_every_kpi_are_exactly_the_expected_rows() -> None:
         ("K5", "a2", a2, True, "fu:s2:1"),
         ("K6", "s1", a1, True, "sp:s1"),
         ("K6", "s2", a2, True, "sp:s2"),  # offered after the grace month: offered is met
-        ("K7", "x1", a1, True, "pr:x1"),
-        ("K7", "x3", a1, False, "pr:x3"),
+        ("K7a", "x2", a1, False, "pr:x2"),  # open past its deadline: the backlog
+        ("K7b", "x1", a1, True, "pr:x1"),
+        ("K7b", "x3", a1, False, "pr:x3"),
         ("K8", "x2", a1, False, "lt:x2"),
         ("K8", "x3", a1, True, "lt:x3"),
     ]
@@ -270,8 +271,8 @@ def test_members_of_every_kpi_are_exactly_the_expected_rows() -> None:
     got = ev.members.sort_values(["kpi", "unit_id"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected)
     # and the results are those rows counted
-    k7 = ev.results[(ev.results["kpi"] == "K7") & (ev.results["level"] == "all")].iloc[0]
-    assert (k7["numerator"], k7["denominator"]) == (1, 2)
+    k7b = ev.results[(ev.results["kpi"] == "K7b") & (ev.results["level"] == "all")].iloc[0]
+    assert (k7b["numerator"], k7b["denominator"]) == (1, 2)
 
 
 @pytest.mark.parametrize(
@@ -282,6 +283,8 @@ def test_members_of_every_kpi_are_exactly_the_expected_rows() -> None:
         ("K3", 0, 0, 0.95, 0),  # no cases: nothing needed
         ("K4a", 1, 2, 0.95, 1),  # completing the overdue one takes it out: 1/1
         ("K4a", 8, 12, 0.9, 4),  # 8 / (12 - 4) = 100 % >= 90 %; 8 / 9 < 90 %
+        ("K7a", 1, 2, 0.95, 1),  # deciding the overdue application takes it out: 1/1
+        ("K7b", 1, 2, 0.95, 1),  # K7b: a decision turns a miss into a met one
     ],
 )
 def test_needed_to_reach(

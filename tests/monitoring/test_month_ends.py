@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from monitoring import RESULT_COLUMNS, evaluate, evaluate_all, forecast, history, load_rules
-from tests.monitoring.rows import C1, make_data, mixed
+from tests.monitoring.rows import ADULT, C1, make_data, mixed
 
 RULES = load_rules()
 
@@ -118,3 +118,74 @@ def test_evaluate_all_matches_the_separate_functions() -> None:
     )
     got = evaluate_all(later, as_of, RULES, forecast_months=2).forecast
     pd.testing.assert_frame_equal(got, mon.forecast)
+
+
+def _k(f: pd.DataFrame, kpi: str) -> list[tuple[int, int, object]]:
+    rows = f[(f["kpi"] == kpi) & (f["level"] == "all")].sort_values("as_of")
+    return [
+        (int(n), int(d), None if pd.isna(x) else int(x))
+        for n, d, x in zip(rows["numerator"], rows["denominator"], rows["needed"], strict=True)
+    ]
+
+
+def test_forecast_knows_caseworker_set_next_due_after_the_extract() -> None:
+    # issue 10 point 8: the naeste_frist 15 Jul lies after the extract date (30 Jun) and is
+    # known: at 31 Jul the follow-up is overdue (0/1), not 1/1 "0 needed"
+    data = make_data(
+        cases=[C1],
+        measures=[
+            {"measure_id": "m1", "case_id": "c1", "paragraph": "BL46", "start_on": "2024-01-10"}
+        ],
+        follow_ups=[
+            {
+                "follow_up_id": "f1",
+                "case_id": "c1",
+                "measure_id": "m1",
+                "done_on": "2024-04-01",
+                "next_due_on": "2024-07-15",
+            }
+        ],
+    )
+    f = forecast(data, dt.date(2024, 6, 30), RULES, months=1)
+    assert _k(f, "K3") == [(0, 1, 1)]
+
+
+def test_forecast_needed_counts_only_what_can_still_change_the_figure() -> None:
+    # K7b (event KPI): three applications decided late before the extract date are final
+    # misses, one still open and due after it can be decided on time; target 95 %
+    apps = [
+        {
+            "application_id": f"late{i}",
+            "case_id": "a1",
+            "benefit": "SEL110",
+            "received_on": "2024-06-03",
+            "decided_on": "2024-06-20",
+        }
+        for i in range(3)
+    ]
+    apps.append(
+        {"application_id": "open", "case_id": "a1", "benefit": "SEL85", "received_on": "2024-06-25"}
+    )
+    data = make_data(cases=[ADULT], applications=apps)
+    f = forecast(data, dt.date(2024, 6, 30), RULES, months=3)
+    # 31 Jul: only the 3 final misses decided (0/3): cannot be reached -> needed NA
+    # K7a: the open application, due 6 Aug: within its deadline in July, overdue after;
+    # deciding it takes it out of the denominator (1 needed)
+    assert _k(f, "K7b") == [(0, 3, None), (0, 3, None), (0, 3, None)]
+    assert _k(f, "K7a") == [(1, 1, 0), (0, 1, 1), (0, 1, 1)]
+    # K8: the letters of the three late ones were never sent: final misses; the open one's
+    # letter is due 6 Aug (after the extract): 0/4 at 31 Aug can't reach 95 % either
+    assert _k(f, "K8")[1] == (0, 4, None)
+
+
+def test_forecast_needed_is_counted_in_obligations() -> None:
+    # one case with two overdue measures: turning the case needs two follow-ups
+    data = make_data(
+        cases=[C1],
+        measures=[
+            {"measure_id": m, "case_id": "c1", "paragraph": "BL46", "start_on": "2024-01-10"}
+            for m in ("m1", "m2")
+        ],
+    )
+    f = forecast(data, dt.date(2024, 6, 30), RULES, months=1)
+    assert _k(f, "K3") == [(0, 1, 2)]

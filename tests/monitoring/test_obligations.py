@@ -31,7 +31,7 @@ def test_sel_handleplan(
     acute: bool, plan_made: str | None, expected: tuple[Any, ...], k2_met: bool
 ) -> None:
     data = make_data(
-        cases=[{**C1, "acute": acute}],
+        cases=[{**C1, "acute": acute, "opened_on": "2013-01-01"}],
         measures=[
             {
                 "measure_id": "m1",
@@ -145,14 +145,43 @@ def test_first_follow_up_month_end_clamp_and_on_the_day() -> None:
 
 
 @pytest.mark.parametrize(
-    ("decided_on", "rule_id", "next_due", "status", "k3_met"),
+    ("decided_on", "done_on", "next_due_on", "rule_id", "next_due", "status", "k3_met"),
     [
-        ("2023-12-31", "SEL70-opfoelgning", "2024-09-01", "open", True),  # SEL: 6 months fixed
-        ("2024-01-01", "BL95-opfoelgning", "2024-05-01", "overdue", False),  # BL: naeste_frist
+        # a cycle follows the law in force when it starts (issue 10 point 3), not the
+        # measure's decision: a cycle started 31 Dec 2023 is SEL § 70 (6 months fixed) ...
+        ("2023-09-30", "2023-12-31", "2024-05-01", "SEL70-opfoelgning", "2024-06-30", "open", True),
+        # ... one started 2 Jan 2024 is BL § 95 with the caseworker's naeste_frist
+        (
+            "2023-09-30",
+            "2024-01-02",
+            "2024-05-01",
+            "BL95-opfoelgning",
+            "2024-05-01",
+            "overdue",
+            False,
+        ),
+        (
+            "2024-01-01",
+            "2024-01-02",
+            "2024-05-01",
+            "BL95-opfoelgning",
+            "2024-05-01",
+            "overdue",
+            False,
+        ),
+        ("2023-09-30", "2024-01-02", None, "BL95-opfoelgning", "2024-07-02", "open", True),
+        # a naeste_frist on its own follow-up date is ignored: the default interval applies
+        ("2023-09-30", "2024-01-02", "2024-01-02", "BL95-opfoelgning", "2024-07-02", "open", True),
     ],
 )
-def test_law_switch_by_decision_date(
-    decided_on: str, rule_id: str, next_due: str, status: str, k3_met: bool
+def test_follow_up_cycle_follows_the_law_at_its_start(
+    decided_on: str,
+    done_on: str,
+    next_due_on: str | None,
+    rule_id: str,
+    next_due: str,
+    status: str,
+    k3_met: bool,
 ) -> None:
     data = make_data(
         cases=[C1],
@@ -162,7 +191,7 @@ def test_law_switch_by_decision_date(
                 "case_id": "c1",
                 "paragraph": "SEL52.3.7",
                 "decided_on": decided_on,
-                "start_on": "2024-01-10",
+                "start_on": "2023-10-01",
             }
         ],
         follow_ups=[
@@ -170,13 +199,14 @@ def test_law_switch_by_decision_date(
                 "follow_up_id": "f1",
                 "case_id": "c1",
                 "measure_id": "m1",
-                "done_on": "2024-03-01",
-                "next_due_on": "2024-05-01",
+                "done_on": done_on,
+                "next_due_on": next_due_on,
             }
         ],
     )
     ev = evaluate(data, dt.date(2024, 6, 1), RULES)
     ob = ev.obligations.set_index("obligation_id")
+    assert ob.loc["fu:m1:1", "status"] in ("met", "late")  # the first cycle, due 1 Jan
     assert ob.loc["fu:m1:2", "rule_id"] == rule_id
     assert ob.loc["fu:m1:2", "due_on"] == pd.Timestamp(next_due)
     assert ob.loc["fu:m1:2", "status"] == status
@@ -387,7 +417,7 @@ def test_investigation_law_by_start_date() -> None:
     assert ob.loc["inv:u2", "rule_id"] == "BL20-undersoegelse"
 
 
-# ------------------------------------------------------------ processing K7/K8
+# ------------------------------------------------------- processing K7a/K7b/K8
 def test_processing_and_letter_deadlines() -> None:
     data = make_data(
         cases=[ADULT],
@@ -438,7 +468,8 @@ def test_processing_and_letter_deadlines() -> None:
     assert rows["pr:open-past"] == ("2013-08-08", None, "overdue", 23)
     assert rows["lt:open-past"] == ("2013-08-08", None, "overdue", 23)  # the "letter due" list
     assert rows["pr:open"][2] == "open" and "lt:open" not in rows
-    assert members(ev, "K7") == {"on-time": True, "late-letter": False, "late-nolet": False}
+    assert members(ev, "K7b") == {"on-time": True, "late-letter": False, "late-nolet": False}
+    assert members(ev, "K7a") == {"open-past": False, "open": True}
     assert members(ev, "K8") == {"late-letter": True, "late-nolet": False, "open-past": False}
     ob = ev.obligations.set_index("obligation_id")
     assert ob.loc["pr:open", "rule_id"] == "RTSL3-standard"

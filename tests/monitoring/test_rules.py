@@ -108,8 +108,8 @@ def test_bad_law_rule_is_named(
             "processing.deadlines[SEL42]: weeks must be a positive integer",
         ),
         (
-            lambda d: d["processing"]["deadlines"].update(SEL42={"months": 2}),
-            "processing.deadlines[SEL42]: must be {weeks: N} or {working_days: N}",
+            lambda d: d["processing"]["deadlines"].update(SEL42={"days": 2}),
+            "processing.deadlines[SEL42]: must be {weeks: N}, {months: N} or {working_days: N}",
         ),
         (lambda d: d["processing"].pop("default"), "processing.default: must be a mapping"),
         (lambda d: d["targets"].update(K3=1.5), "targets: K3 must be a share between 0 and 1"),

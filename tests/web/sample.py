@@ -34,7 +34,7 @@ CENTERS = ("BFCK", "HCK", "SCK")
 TEAMS_PER_CENTER = 2
 WORKERS_PER_TEAM = 3
 KINDS = ("handleplan", "follow-up", "investigation", "processing", "letter", "shelter-plan")
-KPIS = ("K1", "K3", "K4a", "K7", "K8")
+KPIS = ("K1", "K3", "K4a", "K7b", "K8")
 RULE_TEXT = {
     "handleplan": "Handleplan senest 3 måneder efter afgørelsen (BL § 91)",
     "follow-up": "Opfølgning senest 6 måneder efter seneste opfølgning (BL § 95)",

@@ -160,7 +160,8 @@ def _run(
     """The load after its run is recorded, step by step."""
     clock = Clock()
     try:
-        prep = prepare(path, as_of=as_of, today=today)  # read, stage, validate
+        # read, stage, validate; a header-only required file is refused unless accepted
+        prep = prepare(path, as_of=as_of, today=today, accept_empty=ACCEPT_SHRINK in accepted)
     except ExtractRefused as refused:
         rules = list(dict.fromkeys(p.rule for p in refused.deciding))
         return _refused(engine, run_id, refused.problems, rules)

@@ -142,8 +142,10 @@ def _dates(
 ) -> list[Problem]:
     """extract-future and extract-older, located in the manifest or on `--as-of`."""
     manifest = None if dated_by_option else prep.extract.manifest
+    # dated by --as-of, by the manifest, or (neither) taken as today for want of a manifest
+    file = "--as-of" if dated_by_option else (manifest.label if manifest else "manifest.csv")
     where = {
-        "file": manifest.label if manifest is not None else "--as-of",
+        "file": file,
         "line": 2 if manifest is not None else None,
         "column": contract.MANIFEST_DATE if manifest is not None else None,
         "value": prep.extract_date.isoformat(),

@@ -102,6 +102,24 @@ def test_a_header_only_required_file_is_refused(
     assert _counts(engine) == before
 
 
+def test_a_header_only_file_loads_when_the_operator_accepts_it(
+    loaded: tuple[Engine, dict[str, int]], db_url: str, tmp_path: Path
+) -> None:
+    engine, before = loaded
+    folder = write_extract(tmp_path / "bad", _files())
+    header = (folder / "klager.csv").read_text(encoding="utf-8").splitlines()[0]
+    (folder / "medarbejdere.csv").write_text(
+        (folder / "medarbejdere.csv").read_text(encoding="utf-8").splitlines()[0] + "\n",
+        encoding="utf-8",
+    )
+    assert header  # the optional file stays as it is
+    assert _load(db_url, folder, "--accept-shrink") == 0
+    run = last_run(engine)
+    assert run is not None and run["status"] == "loaded"
+    assert run["_outcome"]["forced"] is True and "empty-file" in run["_outcome"]["accepted"]
+    assert _counts(engine)["employees"] == 0 < before["employees"]
+
+
 def test_plausibility_refuses_a_required_file_without_rows(tmp_path: Path) -> None:
     # the check itself, whatever the reader lets through: 0 rows read of a required file
     prep = prepare(write_extract(tmp_path / "x", valid_files()))

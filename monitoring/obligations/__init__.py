@@ -59,6 +59,17 @@ OBLIGATION_COLUMNS: list[str] = [
     "paragraph",
     "rule_text",
 ]
+# What the builders put on each obligation; the rest comes from its case (and D).
+FROM_THE_CASE = (
+    "as_of",
+    "case_id",
+    "target_group",
+    "center",
+    "team",
+    "caseworker_id",
+    "cpr_masked",
+)
+FROM_THE_BUILDERS = [c for c in OBLIGATION_COLUMNS if c not in FROM_THE_CASE]
 # Columns only the KPI members read (on the handleplans), never stored.
 HELPER_COLUMNS = ("measure_active", "started_in_window")
 _NOT_TEXT = frozenset({"as_of", "due_on", "done_on", "days_overdue"})
@@ -87,44 +98,22 @@ def stored_obligations(
 ) -> pd.DataFrame:
     """The obligations of a full context as stored: one row per obligation,
     OBLIGATION_COLUMNS, with the case's unit and masked CPR; texts as strings."""
-    columns = [
-        "case_row",
-        "obligation_id",
-        "kind",
-        "source_id",
-        "due_on",
-        "done_on",
-        "status",
-        "days_overdue",
-        "rule_id",
-        "law",
-        "paragraph",
-        "rule_text",
-    ]
+    columns = ["case_row", *FROM_THE_BUILDERS]
     rows = pd.concat([frame[columns] for frame in obligations.values()], ignore_index=True)
     case_row = rows["case_row"].to_numpy()
+    from_the_case = {
+        "as_of": np.repeat(np.datetime64(as_of_ts, "ns"), len(rows)),
+        "case_id": case_data.case_ids[case_row],
+        "target_group": case_data.target_group[case_row],
+        "center": case_data.center[case_row],
+        "team": case_data.team[case_row],
+        "caseworker_id": case_data.caseworker_id[case_row],
+        "cpr_masked": case_data.cpr_masked[case_row],
+    }
     stored = pd.DataFrame(
-        {
-            "obligation_id": rows["obligation_id"],
-            "as_of": np.repeat(np.datetime64(as_of_ts, "ns"), len(rows)),
-            "kind": rows["kind"],
-            "case_id": case_data.case_ids[case_row],
-            "source_id": rows["source_id"],
-            "target_group": case_data.target_group[case_row],
-            "center": case_data.center[case_row],
-            "team": case_data.team[case_row],
-            "caseworker_id": case_data.caseworker_id[case_row],
-            "cpr_masked": case_data.cpr_masked[case_row],
-            "due_on": rows["due_on"],
-            "done_on": rows["done_on"],
-            "status": rows["status"],
-            "days_overdue": rows["days_overdue"].astype("int64"),
-            "rule_id": rows["rule_id"],
-            "law": rows["law"],
-            "paragraph": rows["paragraph"],
-            "rule_text": rows["rule_text"],
-        }
+        {c: from_the_case[c] if c in from_the_case else rows[c] for c in OBLIGATION_COLUMNS}
     )
+    stored["days_overdue"] = stored["days_overdue"].astype("int64")
     for column in OBLIGATION_COLUMNS:
         if column not in _NOT_TEXT:
             stored[column] = stored[column].astype("string")

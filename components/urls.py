@@ -46,6 +46,8 @@ STATUS = "status"
 DUE_FROM = "forfald_fra"  # ISO dates: 2026-12-01
 DUE_TO = "forfald_til"
 RULE = "regel"  # a problem code of vocab.PROBLEM_CODES
+FINDING = "fund"  # a data-quality finding's kind (Danish, monitoring FINDING_KINDS)
+FINDING_CODE = "kode"  # the finding's code (paragraph, benefit code, caseworker id)
 RUN = "koersel"  # an ETL run id
 
 
@@ -132,9 +134,15 @@ def page_href(path: str, center: str | None = None) -> str:
     return path + _query({CENTER: None if center == ALL_CENTERS else center})
 
 
-def data_quality_href(rule: str | None = None, run_id: int | None = None) -> str:
-    """Datakvalitet opened on a run and a rule: '/datakvalitet?regel=cpr-format&koersel=3'."""
-    return DATA_QUALITY + _query({RULE: rule, RUN: run_id})
+def data_quality_href(
+    rule: str | None = None,
+    run_id: int | None = None,
+    finding: str | None = None,
+    code: str | None = None,
+) -> str:
+    """Datakvalitet opened on a run and a rule: '/datakvalitet?regel=cpr-format&koersel=3',
+    or on a finding's records: '/datakvalitet?fund=ukendt+ydelseskode&kode=SEL999'."""
+    return DATA_QUALITY + _query({RULE: rule, RUN: run_id, FINDING: finding, FINDING_CODE: code})
 
 
 # ------------------------------------------------------------------ reading
@@ -161,6 +169,8 @@ class DataQualityLink:
     rule: str | None
     run_id: int | None
     not_understood: NotUnderstood = ()
+    finding: str | None = None
+    finding_code: str | None = None
 
 
 def _values(params: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -240,15 +250,21 @@ def parse_data_quality(params: Mapping[str, Any]) -> DataQualityLink:
     """Datakvalitet's rule (`regel=`, any code) and run (`koersel=`, a number)."""
     rule: str | None = None
     run_id: int | None = None
+    finding: str | None = None
+    code: str | None = None
     bad: list[tuple[str, str]] = []
     for key, raw in _values(params):
         if key == RULE:
             rule = raw
         elif key == RUN and raw.isdigit():
             run_id = int(raw)
+        elif key == FINDING:
+            finding = raw
+        elif key == FINDING_CODE:
+            code = raw
         else:
             bad.append((key, raw))
-    return DataQualityLink(rule, run_id, tuple(bad))
+    return DataQualityLink(rule, run_id, tuple(bad), finding, code)
 
 
 def not_understood_text(pairs: NotUnderstood) -> str:

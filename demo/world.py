@@ -469,7 +469,8 @@ def _measures(
     as_of: np.datetime64,
 ) -> pd.DataFrame:
     """One row per granted measure; helper columns: the case's row (`ci`), the measure's
-    number within its case (`k`), the case's investigation and caseworker skill."""
+    number within its case (`k`), the case's investigation and caseworker skill, and
+    whether the measure counts as acute (`acute_effective`)."""
     child = cases["target_group"].to_numpy(dtype=object) == CHILD
     n_cases = len(cases)
     count = np.where(
@@ -536,6 +537,14 @@ def _measures(
     closed = cases["closed_on"].to_numpy(dtype="datetime64[D]")[ci]
     end = np.where(np.isnat(closed), end, np.minimum(end, closed))
     end = np.where(end <= as_of, end, _NAT)
+    # foranstaltninger.akut (optional): started in an acute situation. The case system
+    # fills it for 7 of 10 measures (no random draw: the rest of the world stays as it
+    # was); an empty cell leaves it to the case's flag (kpis.md, K1).
+    window = _days(np.full(n, rules.acute_window_days))
+    acute_measure = acute[ci] & (start <= opened[ci] + window)
+    given = (np.arange(n) % 10) < 7
+    acute_cell = pd.array(np.where(given, acute_measure, False), dtype="boolean")
+    acute_cell[~given] = pd.NA
     return pd.DataFrame(
         {
             "measure_id": _ids("F", n, 8, start=int(rng.integers(1, 500_000))),
@@ -547,6 +556,8 @@ def _measures(
             "decided_on": decided,
             "start_on": start,
             "end_on": end,
+            "acute": acute_cell,
+            "acute_effective": acute_measure,  # helper: own flag, else the case's (same here)
             "center": center,
             "target_group": np.where(is_child, CHILD, ADULT),
             "inv_start": inv_start[ci],
@@ -654,7 +665,7 @@ def _plans(
     start = meas["start_on"].to_numpy(dtype="datetime64[D]")
     decided = meas["decided_on"].to_numpy(dtype="datetime64[D]")
     opened = cases["opened_on"].to_numpy(dtype="datetime64[D]")[meas["ci"].to_numpy()]
-    acute = cases["acute"].to_numpy()[meas["ci"].to_numpy()]
+    acute = meas["acute_effective"].to_numpy(dtype=bool)  # per measure (kpis.md, K1)
     skill = meas["skill"].to_numpy()
     parts: list[pd.DataFrame] = []
 

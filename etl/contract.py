@@ -276,6 +276,8 @@ FILES: tuple[FileSpec, ...] = (
             Column("bevilget", "decided_on", DATE),
             Column("start", "start_on", DATE, required=True),
             Column("slut", "end_on", DATE, open_end=True),
+            # optional: empty (or absent) = unknown, the case's `akut` applies (kpis.md K1)
+            Column("akut", "acute", BOOL, default=None),
         ),
     ),
     FileSpec(

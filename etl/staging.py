@@ -265,9 +265,13 @@ def empty_raw(spec: FileSpec) -> RawFile:
 
 
 def to_store(staged: Staged, keep: pd.Series) -> pd.DataFrame:
-    """The kept rows in the store's dtypes: text string, dates datetime64[ns], bools bool."""
+    """The kept rows in the store's dtypes: text string, dates datetime64[ns], bools bool
+    (nullable boolean for a column without a default: empty stays unknown)."""
     df = staged.frame.loc[keep.to_numpy()].reset_index(drop=True)
     for col in staged.spec.columns:
         if col.type == contract.BOOL:
-            df[col.english] = df[col.english].fillna(bool(col.default)).astype(bool)
+            if col.default is None:
+                df[col.english] = df[col.english].astype("boolean")
+            else:
+                df[col.english] = df[col.english].fillna(col.default).astype(bool)
     return df

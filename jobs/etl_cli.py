@@ -129,6 +129,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  the store shows the last good load: {shown}")
     if run["rows_loaded"]:
         print("\n".join(_table(run["rows_loaded"], run["rows_rejected"])))
+    if run["findings"]:
+        print(f"{sum(f['count'] for f in run['findings'])} findings in the data shown:")
+        for f in run["findings"]:
+            print(f"  {f['count']:>6}  {f['kind']}: {f['code']}")
     problems = run["problems"]
     if problems:
         print(f"{len(problems)} problems:")
@@ -148,8 +152,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
         print(f"not started: {exc}", file=sys.stderr)
         return EXIT_BUSY
     print(
-        f"Purged {deleted['problems']} problems and {deleted['rejected_rows']} rejected rows "
-        "of older runs"
+        f"Purged {deleted['problems']} problems, {deleted['rejected_rows']} rejected rows "
+        f"and {deleted.get('findings', 0)} findings of older runs"
     )
     return EXIT_OK
 

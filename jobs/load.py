@@ -187,7 +187,7 @@ def _run(
             monitoring = refresh.evaluate(prep.frames, prep.extract_date)  # evaluate
             clock.lap("monitoring.evaluate")
             steps = refresh.write_results(  # write the results
-                conn, monitoring, prep.extract_date, run_id, history_job
+                conn, monitoring, prep.extract_date, run_id, history_job, prep.frames
             )
             outcome, message = _loaded_outcome(prep, forced)
             runs.finish_run(  # finish the run

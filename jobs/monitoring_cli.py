@@ -7,9 +7,8 @@
     python -m monitoring findings --as-of 2013-06-30 [--json]
     python -m monitoring forecast [--as-of DATE] [--json]
 
-`forecast` computes the forecast from the store's current data with the monitoring
-package (as of the latest load's extract date, or --as-of): the same figures the load
-stores, in the issue's JSON shape.
+`forecast` prints the forecast the latest load stored (or, with --as-of, computes one
+from the store's current data at that date), in the issue's JSON shape.
 
 The store is the DATABASE_URL setting (or --database-url). `monitoring/__main__.py`
 calls `main`: the pure monitoring package itself never imports the store.
@@ -20,15 +19,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from typing import Any
 
 import pandas as pd
 
 from jobs import refresh
 from monitoring import KPIS, due_soon, evaluate, forecast, load_rules
+from store import results
 from store.db import get_engine, read_current_data, transaction
 from store.runs import current_as_of
-from vocab import Kind, Level, Status
+from vocab import Kind, Level, ResultKind, Status
 
 DUE_SOON = "due-soon"  # not a status: open and due within the rules' due-soon window
 
@@ -157,14 +158,10 @@ def cmd_findings(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_forecast(args: argparse.Namespace) -> int:
-    """The forecast at the next 3 month-ends, per KPI for each center and ALL."""
-    engine = get_engine(args.database_url)
-    data = read_current_data(engine)
-    as_of = args.as_of or current_as_of(engine) or refresh.data_as_of(data)
-    f = forecast(data, as_of, load_rules(), months=3)
+def _forecast_rows(f: pd.DataFrame) -> list[dict[str, Any]]:
+    """Forecast rows (levels all and center) in the command's JSON shape."""
     f = f[f["level"].isin([Level.ALL, Level.CENTER])].sort_values(["as_of", "kpi", "center"])
-    rows = [
+    return [
         {
             "kpi": str(k),
             "center": str(c),
@@ -188,6 +185,26 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             strict=True,
         )
     ]
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    """The forecast at the next 3 month-ends, per KPI for each center and ALL: the one
+    the latest load stored, or computed from the store's data at --as-of."""
+    engine = get_engine(args.database_url)
+    if args.as_of is None:
+        as_of = current_as_of(engine)
+        f = results.read_results(engine, kind=ResultKind.FORECAST)
+        if as_of is None or f.empty:
+            print(
+                "No stored forecast: the store has no load yet (run `python -m etl load`), "
+                "or give --as-of to compute one.",
+                file=sys.stderr,
+            )
+            return 1
+    else:
+        as_of = args.as_of
+        f = forecast(read_current_data(engine), as_of, load_rules(), months=3)
+    rows = _forecast_rows(f)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0

@@ -21,7 +21,8 @@ from sqlalchemy import Connection, Engine
 from monitoring import Monitoring, evaluate_all, history, load_rules
 from monitoring.background import HistoryJob
 from monitoring.calendar import month_ends_before
-from monitoring.rules import Rules
+from monitoring.findings import finding_records
+from monitoring.rules import Rules, rules_fingerprint
 from store import results
 from vocab import Level
 
@@ -47,8 +48,11 @@ class Clock:
 
 
 def missing_history(conn: Connection | Engine, as_of: dt.date) -> list[dt.date] | None:
-    """The month-ends to compute when the store holds no history yet, else None."""
-    return None if results.has_history(conn) else month_ends_before(as_of, HISTORY_MONTHS)
+    """The month-ends to compute when the store holds no history by the rules in force
+    (a first load, or the first after an upgrade of the engine or of rules.yaml), else None."""
+    if results.has_history(conn, rules_fingerprint(load_rules())):
+        return None
+    return month_ends_before(as_of, HISTORY_MONTHS)
 
 
 def start_history(
@@ -90,20 +94,25 @@ def write_results(
     as_of: dt.date,
     run_id: int,
     history_job: HistoryJob | None = None,
+    data: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, float]:
     """Store an evaluation in the caller's transaction: snapshot, members and forecast,
-    then the history (from `history_job` when one was started), last the obligations.
+    the findings (their records looked up in `data`, the evaluated tables), then the
+    history (from `history_job` when one was started), last the obligations.
 
     Returns the seconds each step took (write_results, history_wait, write_obligations).
     """
     clock = Clock()
     ev = monitoring.evaluation
     results.write_snapshot(conn, ev.members, ev.results, monitoring.forecast, as_of, run_id)
+    if data is not None:
+        results.write_findings(conn, finding_records(ev.findings, data), run_id)
     clock.lap("write_results")
     computed = history_job.result() if history_job is not None else monitoring.history
     clock.lap("history_wait")
     if computed is not None:
         results.write_history(conn, computed, run_id)
+        results.write_history_rules(conn, rules_fingerprint(load_rules()))
     results.write_obligations(conn, ev.obligations)
     clock.lap("write_obligations")
     return clock.laps
@@ -125,7 +134,8 @@ def refresh_monitoring(
     month_ends = None if history_job is not None else missing_history(conn, as_of)
     monitoring = evaluate(data, as_of, month_ends)
     clock.lap("evaluate")
-    return {**clock.laps, **write_results(conn, monitoring, as_of, run_id, history_job)}
+    laps = write_results(conn, monitoring, as_of, run_id, history_job, data)
+    return {**clock.laps, **laps}
 
 
 def data_as_of(data: Mapping[str, pd.DataFrame]) -> dt.date:
@@ -153,5 +163,8 @@ def backfill(
     and store it in place of the old one. Returns the number of result rows written."""
     as_of = as_of or data_as_of(data)
     month_ends = month_ends_before(as_of, months)
-    computed = history(data, month_ends, rules or load_rules(), HISTORY_LEVELS)
-    return results.write_history(conn, computed, run_id)
+    rules = rules or load_rules()
+    computed = history(data, month_ends, rules, HISTORY_LEVELS)
+    written = results.write_history(conn, computed, run_id)
+    results.write_history_rules(conn, rules_fingerprint(rules))
+    return written

@@ -16,13 +16,25 @@ import numpy as np
 import pandas as pd
 
 from monitoring.obligations.context import (
+    FINDING_IGNORED_NEXT_DUE,
     FINDING_NO_RULE,
+    FINDING_OPEN_INVESTIGATION_CLOSED_CASE,
+    FINDING_UNKNOWN_BENEFIT,
     FINDING_UNKNOWN_CASEWORKER,
     EvaluationContext,
 )
 from vocab import UNASSIGNED, Kind
 
 FINDING_COLUMNS: list[str] = ["kind", "code", "count", "ids"]
+# The input table (and its id column) of the records behind each kind of finding.
+FINDING_RECORDS: dict[str, tuple[str, str]] = {
+    FINDING_NO_RULE: ("measures", "measure_id"),
+    FINDING_UNKNOWN_BENEFIT: ("applications", "application_id"),
+    FINDING_IGNORED_NEXT_DUE: ("follow_ups", "follow_up_id"),
+    FINDING_OPEN_INVESTIGATION_CLOSED_CASE: ("investigations", "investigation_id"),
+    FINDING_UNKNOWN_CASEWORKER: ("cases", "case_id"),
+}
+RECORD_COLUMNS: list[str] = ["kind", "code", "record_id", "case_id"]
 
 
 def measure_findings(context: EvaluationContext) -> None:
@@ -73,3 +85,27 @@ def findings_frame(findings: list[pd.DataFrame]) -> pd.DataFrame:
     out = grouped.agg(lambda ids: sorted(str(i) for i in ids)).reset_index(name="ids")
     out["count"] = out["ids"].map(len).astype("int64")
     return out[FINDING_COLUMNS]
+
+
+def finding_records(findings: pd.DataFrame, data: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per record behind a finding (the grain the store keeps): kind, code,
+    record_id and the record's case_id (from `data`, the evaluated input tables; NA
+    when the record is not there)."""
+    if findings.empty:
+        return pd.DataFrame({c: pd.Series([], dtype="string") for c in RECORD_COLUMNS})
+    rows = findings[["kind", "code", "ids"]].explode("ids").rename(columns={"ids": "record_id"})
+    rows = rows.dropna(subset=["record_id"]).astype({"record_id": str, "code": str})
+    case_ids = pd.Series(pd.NA, index=rows.index, dtype="string")
+    for kind, (table, id_column) in FINDING_RECORDS.items():
+        frame = data.get(table)
+        mine = (rows["kind"] == kind).to_numpy()
+        if frame is None or not mine.any() or id_column not in frame.columns:
+            continue
+        lookup = pd.Series(
+            frame["case_id"].astype("string").to_numpy(),
+            index=frame[id_column].astype(str).to_numpy(),
+        )
+        lookup = lookup[~lookup.index.duplicated()]
+        case_ids[mine] = rows.loc[mine, "record_id"].map(lookup).astype("string").to_numpy()
+    out = rows.assign(case_id=case_ids).reset_index(drop=True)
+    return out.astype({"kind": "string", "code": "string", "record_id": "string"})[RECORD_COLUMNS]

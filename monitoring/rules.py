@@ -468,3 +468,16 @@ def load_rules(path: Path | None = None) -> Rules:
     except yaml.YAMLError as exc:
         raise RulesError(f"rules file {p}: not valid YAML ({exc})") from exc
     return parse_rules(doc, source=str(p))
+
+
+# Bump when the engine computes KPIs differently from the same rules (a stored history
+# computed by an older engine is then recomputed by the next load).
+ENGINE_VERSION = "2026-11 rules revision (K7a/K7b, BL47, plan window, code families)"
+
+
+def rules_fingerprint(rules: Rules) -> str:
+    """A short fingerprint of the rules and the engine version: the stored history
+    records it, and a history computed by other rules is recomputed."""
+    import hashlib
+
+    return hashlib.sha256(f"{ENGINE_VERSION}\n{rules!r}".encode()).hexdigest()[:32]

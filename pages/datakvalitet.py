@@ -1,4 +1,5 @@
-"""Datakvalitet (/datakvalitet): load history, data freshness, rejected rows by rule."""
+"""Datakvalitet (/datakvalitet): load history, data freshness, data-quality findings,
+rejected rows by rule."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ DOWNLOAD_BUTTON = "dq-download-button"
 RUNS = "dq-runs"
 RULES = "dq-rules"
 DETAIL = "dq-detail"
+FINDINGS = "dq-findings"
+FINDING_DETAIL = "dq-finding-detail"
 DETAIL_ROWS = 200
 MESSAGE_CHARS = 160  # an old run's stored message is cut here in the table
 
@@ -55,6 +58,74 @@ def freshness_text(fresh: data_quality.Freshness) -> str:
         if fresh.extract_date
         else f"Indlæst {fmt.timestamp(fresh.last_loaded_at)}."
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def findings_section(eng: Any, scope: Any, link: urls.DataQualityLink) -> list[Any]:
+    """The current load's data-quality findings (kpis.md, "Nothing silently dropped"):
+    kind, code and count, each count a link to the records behind it."""
+    found = data_quality.findings_by_code(eng, scope)
+    parts: list[Any] = [
+        html.H2("Fund i data", className="h5 mt-3"),
+        html.P(
+            "Poster som fristreglerne ikke kan regne med (fx en foranstaltning uden "
+            "fristregel eller en ukendt ydelseskode). De indgår ikke i nøgletallene, "
+            "så de skal rettes i fagsystemet.",
+            className="text-muted small",
+        ),
+    ]
+    if found.empty:
+        parts.append(html.Div(ui.empty_state("Ingen fund i den viste indlæsning."), id=FINDINGS))
+        return parts
+    rows = [
+        [
+            _sentence(str(r["kind"])),
+            str(r["code"]),
+            dcc.Link(
+                fmt.number(r["n"]),
+                href=urls.data_quality_href(finding=str(r["kind"]), code=str(r["code"])),
+                title="Vis posterne",
+            ),
+        ]
+        for r in found.to_dict("records")
+    ]
+    parts.append(
+        html.Div(ui.simple_table(["Fund", "Kode", "Antal"], rows, numeric=(2,)), id=FINDINGS)
+    )
+    if link.finding:
+        records = data_quality.finding_records(
+            eng, scope, link.finding, link.finding_code, limit=DETAIL_ROWS
+        )
+        title = f"{_sentence(link.finding)}" + (
+            f": {link.finding_code}" if link.finding_code else ""
+        )
+        table = (
+            ui.simple_table(
+                ["Post", "Sag", "Center", "CPR"],
+                [
+                    [r["record_id"], r["case_id"] or "", r["center"] or "", r["cpr_masked"]]
+                    for r in records.to_dict("records")
+                ],
+            )
+            if not records.empty
+            else ui.empty_state("Ingen poster for dette fund i den viste indlæsning.")
+        )
+        parts.append(
+            html.Div(
+                [
+                    html.H3(title, className="h6 mt-2"),
+                    table,
+                    html.P(f"Viser de første {DETAIL_ROWS}.", className="small text-muted")
+                    if len(records) >= DETAIL_ROWS
+                    else None,
+                ],
+                id=FINDING_DETAIL,
+            )
+        )
+    return parts
 
 
 def layout(**params: Any) -> html.Div:
@@ -104,6 +175,7 @@ def layout(**params: Any) -> html.Div:
             id=RUNS,
         )
     )
+    parts.extend(findings_section(eng, scope, link))
     rules = data_quality.problems_by_rule(eng, scope, link.run_id)
     parts.append(html.H2("Afviste rækker og fejl pr. regel", className="h5 mt-3"))
     if rules.empty:

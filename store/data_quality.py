@@ -15,10 +15,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+import cpr
 from store.frames import select_frame
-from store.models import EtlRun, Problem
+from store.models import Case, EtlRun, Finding, Problem
 from store.runs import as_date
-from store.scope import Scope
+from store.scope import Scope, cases_where
 from vocab import RunStatus, Severity
 
 # The columns of `etl_runs`, one row per run, newest first.
@@ -120,6 +121,73 @@ def problem_rows(
     if limit is not None:
         stmt = stmt.limit(limit)
     return select_frame(engine, stmt, PROBLEM_COLUMNS)
+
+
+# ----------------------------------------------------- data-quality findings
+FINDING_COLUMNS = ("kind", "code", "n")
+FINDING_RECORD_COLUMNS = ("kind", "code", "record_id", "case_id", "center", "cpr_masked")
+
+
+def _current_load(engine: Engine) -> int | None:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.max(EtlRun.run_id)).where(EtlRun.status == RunStatus.LOADED)
+        ).scalar_one_or_none()
+
+
+def _finding_source(scope: Scope, run_id: int) -> Any:
+    """Findings of a run joined to their cases, narrowed to the scope (a finding whose
+    record has no case in the store is seen by the unnarrowed scopes only)."""
+    f = Finding
+    clauses = [f.run_id == run_id, *cases_where(scope)]
+    return (f, clauses)
+
+
+def findings_by_code(engine: Engine, scope: Scope, run_id: int | None = None) -> pd.DataFrame:
+    """The data-quality findings of a load (default: the current load), one row per kind
+    and code, most records first. Columns: kind, code, n."""
+    run_id = run_id if run_id is not None else _current_load(engine)
+    if run_id is None:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+    f, clauses = _finding_source(scope, run_id)
+    stmt = select(f.kind, f.code, func.count()).select_from(f)
+    if len(clauses) > 1:  # a narrowed scope: only findings on its cases
+        stmt = stmt.join(Case, Case.case_id == f.case_id)
+    stmt = (
+        stmt.where(*clauses).group_by(f.kind, f.code).order_by(func.count().desc(), f.kind, f.code)
+    )
+    return select_frame(engine, stmt, FINDING_COLUMNS)
+
+
+def finding_records(
+    engine: Engine,
+    scope: Scope,
+    kind: str,
+    code: str | None = None,
+    run_id: int | None = None,
+    limit: int | None = 500,
+) -> pd.DataFrame:
+    """The records behind a finding (kind, and code when given) of a load (default: the
+    current load), one row per record in case order. Columns: `FINDING_RECORD_COLUMNS`
+    (CPR masked)."""
+    run_id = run_id if run_id is not None else _current_load(engine)
+    if run_id is None:
+        return pd.DataFrame(columns=list(FINDING_RECORD_COLUMNS))
+    f, clauses = _finding_source(scope, run_id)
+    stmt = (
+        select(f.kind, f.code, f.record_id, f.case_id, Case.center, Case.cpr)
+        .select_from(f)
+        .outerjoin(Case, Case.case_id == f.case_id)
+        .where(*clauses, f.kind == kind)
+    )
+    if code is not None:
+        stmt = stmt.where(f.code == code)
+    stmt = stmt.order_by(f.case_id, f.record_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    df = select_frame(engine, stmt, FINDING_RECORD_COLUMNS)
+    df["cpr_masked"] = cpr.mask_value_series(df["cpr_masked"].astype("string"))
+    return df
 
 
 # ------------------------------------------------------- the banner of every page

@@ -473,8 +473,9 @@ def read_table(conn_or_engine: Connection | Engine, model: type[Base]) -> pd.Dat
         kind = kinds[col.name]
         if kind in ("date", "datetime"):
             df[col.name] = pd.to_datetime(df[col.name]).astype("datetime64[ns]")
-        elif kind == "bool":
-            df[col.name] = df[col.name].fillna(False).astype(bool)
+        elif kind == "bool":  # a nullable flag keeps "not given" (NA)
+            flags = df[col.name].astype("boolean")
+            df[col.name] = flags if col.nullable else flags.fillna(False).astype(bool)
         elif col.type.python_type is str:
             df[col.name] = df[col.name].astype("string")
     return df

@@ -72,6 +72,7 @@ class Measure(Base):
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
     start_on: Mapped[dt.date] = mapped_column(Date)
     end_on: Mapped[dt.date | None] = mapped_column(Date)
+    acute: Mapped[bool | None] = mapped_column(Boolean)  # None: not given (the case's applies)
 
 
 class ActionPlan(Base):
@@ -292,6 +293,31 @@ class KpiResult(Base):
     needed: Mapped[int | None] = mapped_column(Integer)  # forecast: completions to reach target
 
 
+class Finding(Base):
+    """One row per record behind a data-quality finding of a load (kpis.md, "Nothing
+    silently dropped"): kind (Danish, `monitoring.obligations.context.FINDING_KINDS`), code (the paragraph, benefit code
+    or caseworker id the finding is about) and the record's id (measure, case,
+    follow-up, investigation or application)."""
+
+    __tablename__ = "findings"
+    finding_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(100))
+    record_id: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[str | None] = mapped_column(String(64))  # the record's case (scope)
+
+
+class StoreMeta(Base):
+    """Small facts about the store, one row per key (e.g. `history_rules`: the
+    fingerprint of the rules the stored month-end history was computed by)."""
+
+    __tablename__ = "store_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+Index("ix_findings_run_kind_code", Finding.run_id, Finding.kind, Finding.code)
 Index("ix_kpi_results_lookup", KpiResult.kind, KpiResult.level, KpiResult.kpi, KpiResult.as_of)
 Index("ix_obligations_filter", Obligation.center, Obligation.status, Obligation.due_on)
 # web app (store/queries.py): calendar/status ranges, status counts per kind, filter options

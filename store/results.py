@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select
 
 from store.db import bulk_insert, read_table, rebuild_table, replace_tables
-from store.models import KpiMember, KpiResult, Obligation
+from store.models import Finding, KpiMember, KpiResult, Obligation, StoreMeta
 from vocab import ResultKind
 
 
@@ -66,6 +66,22 @@ def write_history(conn: Connection, history: pd.DataFrame, run_id: int | None) -
     return bulk_insert(conn, KpiResult, _with_run(history, run_id))
 
 
+HISTORY_RULES_KEY = "history_rules"
+
+
+def write_history_rules(conn: Connection, fingerprint: str) -> None:
+    """Record which rules the stored history was computed by (`has_history` compares)."""
+    conn.execute(delete(StoreMeta).where(StoreMeta.key == HISTORY_RULES_KEY))
+    conn.execute(StoreMeta.__table__.insert().values(key=HISTORY_RULES_KEY, value=fingerprint))
+
+
+def write_findings(conn: Connection, records: pd.DataFrame, run_id: int) -> int:
+    """Store a load's data-quality findings (one row per record behind a finding:
+    kind, code, record_id, case_id) under its run, in the caller's transaction."""
+    conn.execute(delete(Finding).where(Finding.run_id == run_id))
+    return bulk_insert(conn, Finding, records.assign(run_id=run_id))
+
+
 def write_obligations(conn: Connection, obligations: pd.DataFrame) -> int:
     """Replace the stored obligations (one row per obligation) in the caller's transaction.
 
@@ -76,15 +92,24 @@ def write_obligations(conn: Connection, obligations: pd.DataFrame) -> int:
 
 
 # ------------------------------------------------------------------------ reads
-def has_history(conn: Connection | Engine) -> bool:
-    """Whether the store holds a month-end history (any KPI result of kind recomputed)."""
+def has_history(conn: Connection | Engine, fingerprint: str | None = None) -> bool:
+    """Whether the store holds a month-end history (any KPI result of kind recomputed);
+    with `fingerprint`, one computed by those rules (a store upgraded from an older
+    engine or given new rules has to recompute it)."""
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            return has_history(c, fingerprint)
     stmt = (
         select(func.count()).select_from(KpiResult).where(KpiResult.kind == ResultKind.RECOMPUTED)
     )
-    if isinstance(conn, Engine):
-        with conn.connect() as c:
-            return bool(c.execute(stmt).scalar_one())
-    return bool(conn.execute(stmt).scalar_one())
+    if not conn.execute(stmt).scalar_one():
+        return False
+    if fingerprint is None:
+        return True
+    stored = conn.execute(
+        select(StoreMeta.value).where(StoreMeta.key == HISTORY_RULES_KEY)
+    ).scalar_one_or_none()
+    return stored == fingerprint
 
 
 def read_results(

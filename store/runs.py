@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 import cpr
 from store import db
-from store.models import EtlRun, RejectedRow
+from store.models import EtlRun, Finding, RejectedRow
 from store.models import Problem as ProblemRow
 from vocab import RunStatus
 
@@ -166,6 +166,15 @@ def last_run(engine: Engine) -> dict[str, Any] | None:
             .where(ProblemRow.run_id == run["run_id"])
             .order_by(ProblemRow.problem_id)
         ).all()
+        good = conn.execute(
+            select(func.max(EtlRun.run_id)).where(EtlRun.status == RunStatus.LOADED)
+        ).scalar_one_or_none()
+        counts = conn.execute(
+            select(Finding.kind, Finding.code, func.count())
+            .where(Finding.run_id == good)
+            .group_by(Finding.kind, Finding.code)
+            .order_by(Finding.kind, Finding.code)
+        ).all()
     problems = _masked_problems(pd.DataFrame(rows, columns=list(_PROBLEM_FIELDS)))
     records = problems.astype(object).where(problems.notna(), None).to_dict("records")
     extract_date = as_date(run["extract_date"])
@@ -176,6 +185,8 @@ def last_run(engine: Engine) -> dict[str, Any] | None:
         "rows_loaded": dict(run["rows_loaded"] or {}),
         "rows_rejected": dict(run["rows_rejected"] or {}),
         "problems": [{**p, "line": None if p["line"] is None else int(p["line"])} for p in records],
+        # the data-quality findings of the newest good load (the data shown)
+        "findings": [{"kind": k, "code": c, "count": int(n)} for k, c, n in counts],
         "_message": cpr.mask_text(run["message"]),
         "_outcome": run["outcome"],
         "_forced": bool(run["forced"]),
@@ -328,7 +339,7 @@ def write_rejected_rows(conn: Connection, run_id: int, rejected_rows: pd.DataFra
 
 
 def purge_old_runs(conn: Connection, keep_runs: int) -> dict[str, int]:
-    """Delete the problems and rejected rows of all but the newest `keep_runs` runs,
+    """Delete the problems, rejected rows and findings of all but the newest `keep_runs` runs,
     in the caller's transaction; those of the current load (the newest run that
     loaded) are always kept. Returns the rows deleted per table."""
     keep_runs = max(1, int(keep_runs))
@@ -336,12 +347,12 @@ def purge_old_runs(conn: Connection, keep_runs: int) -> dict[str, int]:
         select(EtlRun.run_id).order_by(EtlRun.run_id.desc()).offset(keep_runs - 1).limit(1)
     ).scalar_one_or_none()
     if cutoff is None:  # fewer runs than kept
-        return {"problems": 0, "rejected_rows": 0}
+        return {"problems": 0, "rejected_rows": 0, "findings": 0}
     current = conn.execute(
         select(func.max(EtlRun.run_id)).where(EtlRun.status == RunStatus.LOADED)
     ).scalar_one_or_none()
     deleted: dict[str, int] = {}
-    for model in (ProblemRow, RejectedRow):
+    for model in (ProblemRow, RejectedRow, Finding):
         old = model.run_id < cutoff
         if current is not None:
             old = old & (model.run_id != current)

@@ -35,6 +35,7 @@ CONTRACT = {
         "bevilget",
         "start",
         "slut",
+        "akut",
     },
     "handleplaner": {"handleplan_id", "sag_id", "udarbejdet", "revideret", "tilbudt", "afslaaet"},
     "opfoelgninger": {

@@ -32,6 +32,9 @@ def _etl(*args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_load_status_and_exit_codes(db_url: str, tmp_path: Path) -> None:
     files = valid_files()
     files["sager"][0]["cpr"] = "3102031234"  # rejected for cpr-date, masked in output
+    files["ansoegninger"].append(  # an unknown benefit code: a finding, not a rejection
+        {**files["ansoegninger"][0], "ansoegning_id": "A2", "ydelse": "SEL999", "afgjort": ""}
+    )
     good = write_extract(tmp_path / "good", files)
     run = _etl("load", str(good), "--database-url", db_url)
     assert run.returncode == 0, run.stderr
@@ -48,7 +51,9 @@ def test_cli_load_status_and_exit_codes(db_url: str, tmp_path: Path) -> None:
         "rows_loaded",
         "rows_rejected",
         "problems",
+        "findings",
     }
+    assert out["findings"] == [{"kind": "ukendt ydelseskode", "code": "SEL999", "count": 1}]
     assert out["status"] == "loaded"
     assert out["extract_date"] == "2024-06-30"
     assert out["rows_loaded"]["sager.csv"] == 2

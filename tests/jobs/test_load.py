@@ -120,9 +120,9 @@ def test_monitoring_gets_the_frames_as_the_store_returns_them(
         seen.update(data=dict(data), as_of=as_of)
         return real_evaluate(data, as_of)
 
-    def writing(conn, monitoring, as_of: dt.date, run_id: int, job):  # type: ignore[no-untyped-def]
-        seen.update(written_as_of=as_of, run_id=run_id, job=job)
-        return real_write(conn, monitoring, as_of, run_id, job)
+    def writing(conn, monitoring, as_of: dt.date, run_id: int, job, data):  # type: ignore[no-untyped-def]
+        seen.update(written_as_of=as_of, run_id=run_id, job=job, written_data=data)
+        return real_write(conn, monitoring, as_of, run_id, job, data)
 
     monkeypatch.setattr(jobs.refresh, "evaluate", evaluating)
     monkeypatch.setattr(jobs.refresh, "write_results", writing)
@@ -131,6 +131,7 @@ def test_monitoring_gets_the_frames_as_the_store_returns_them(
     assert seen["job"] is not None  # a first load computes the history (here: inline)
     stored = read_current_data(db_engine)
     data = seen["data"]
+    assert set(seen["written_data"]) == set(data)  # findings looked up in the same tables
     assert isinstance(data, dict)
     for table, df in stored.items():
         key = df.columns[0]

@@ -98,6 +98,7 @@ def test_a_run_from_start_to_finish(db_engine: Engine) -> None:
                 "message": "team 010190-XXXX missing",
             },
         ],
+        "findings": [],  # none stored for this run
     }
     assert last["_outcome"] == {"code": "loaded", "rows_rejected": 1, "problems": 2, "errors": 1}
     assert last["_message"] == "1 rows rejected; 2 problems (1 errors) for 010190-XXXX"
@@ -162,14 +163,22 @@ def test_purge_keeps_the_newest_runs_and_the_current_load(db_engine: Engine) -> 
     refused = [_finished_run(db_engine, RunStatus.REFUSED, 1, 0) for _ in range(3)]
     with transaction(db_engine) as conn:
         deleted = runs.purge_old_runs(conn, keep_runs=2)
-    assert deleted == {"problems": 1, "rejected_rows": 0}  # the first refused run's
+    assert deleted == {"problems": 1, "rejected_rows": 0, "findings": 0}  # the first refused run's
     assert _kept(db_engine) == ([loaded, *refused[1:]], [loaded])  # the current load stays
     newer = _finished_run(db_engine, RunStatus.LOADED, 1, 1)
     with transaction(db_engine) as conn:
-        assert runs.purge_old_runs(conn, keep_runs=1) == {"problems": 4, "rejected_rows": 2}
+        assert runs.purge_old_runs(conn, keep_runs=1) == {
+            "problems": 4,
+            "rejected_rows": 2,
+            "findings": 0,
+        }
     assert _kept(db_engine) == ([newer], [newer])
     with transaction(db_engine) as conn:  # nothing more to purge; never the current load
-        assert runs.purge_old_runs(conn, keep_runs=1) == {"problems": 0, "rejected_rows": 0}
+        assert runs.purge_old_runs(conn, keep_runs=1) == {
+            "problems": 0,
+            "rejected_rows": 0,
+            "findings": 0,
+        }
 
 
 # ------------------------------------------------------------------ migration 0003

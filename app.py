@@ -20,7 +20,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 import settings
-from components import banner, cache, http, ui, urls, weblog
+from components import auth, banner, cache, export_routes, http, security, ui, urls, weblog
+from vocab import AuditAction
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,11 @@ weblog.init_request_ids(server)
 http.init_compression(server)
 http.init_health(server)
 cache.init_cache(server)
+auth.init_auth(server)
+export_routes.init_exports(server)
+
+
+USER_MENU = "shell-user"
 
 
 def _navbar() -> dbc.Navbar:
@@ -61,7 +67,8 @@ def _navbar() -> dbc.Navbar:
         dbc.Container(
             [
                 dbc.NavbarBrand("Fristvagt", href=urls.OVERVIEW, className="fw-bold"),
-                dbc.Nav(links, navbar=True, className="flex-wrap"),
+                dbc.Nav(links, navbar=True, className="flex-wrap me-auto"),
+                html.Div(id=USER_MENU, className="d-flex align-items-center gap-2 text-white"),
             ],
             fluid=True,
         ),
@@ -84,10 +91,34 @@ app.layout = html.Div(
 )
 
 
-@callback(Output(banner.BANNER, "children"), Input(NAV_LOCATION, "pathname"))
-def update_banner(_pathname: str | None) -> dbc.Alert | None:
-    """The load banner, read again on every page change."""
-    return banner.current_banner()
+@callback(
+    Output(banner.BANNER, "children"),
+    Output(USER_MENU, "children"),
+    Input(NAV_LOCATION, "pathname"),
+    Input(NAV_LOCATION, "search"),
+)
+def update_shell(pathname: str | None, search: str | None) -> tuple[dbc.Alert | None, list]:
+    """On every page change: audit the page view (page and its filter), read the load
+    banner again, and show who is logged in."""
+    page = (pathname or "/") + (search or "")
+    auth.audit(AuditAction.PAGE, page=page[:200])
+    return banner.current_banner(), user_menu(ui.principal())
+
+
+def user_menu(who: ui.Principal | None) -> list:
+    """The logged-in user's name and role, the admin page for admins, and log out."""
+    if who is None:
+        return []
+    items: list = [html.Span(f"{who.username} · {who.label}", className="small")]
+    if who.is_admin:
+        items.append(dbc.NavLink("Administration", href=urls.ADMIN, className="text-white small"))
+    items.append(
+        html.A("Log ud", href=auth.LOGOUT, className="btn btn-sm btn-light", role="button")
+    )
+    return items
+
+
+security.init_security(server, app)
 
 
 def warm_up() -> None:

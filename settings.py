@@ -247,6 +247,111 @@ RETENTION_RUNS: Setting[int] = Setting(
     "`etl prune`.",
     _positive_int,
 )
+# ------------------------------------------------------------------ access (issue 11)
+def _bool(raw: str) -> bool:
+    low = raw.strip().lower()
+    if low in ("1", "true", "yes", "ja", "on"):
+        return True
+    if low in ("0", "false", "no", "nej", "off", ""):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _role_map(raw: str) -> tuple[tuple[str, str], ...]:
+    """`claim=role` pairs, comma separated."""
+    pairs: list[tuple[str, str]] = []
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        claim, sep, role = part.partition("=")
+        if not sep or not claim.strip() or not role.strip():
+            raise ValueError(f"{part!r} is not claim=role")
+        pairs.append((claim.strip(), role.strip()))
+    return tuple(pairs)
+
+
+AUTH_MODE: Setting[str] = Setting(
+    "AUTH_MODE",
+    "local",
+    "How users log in: `local` (users and argon2 password hashes in the store, "
+    "`python -m access users`) or `oidc` (OpenID Connect, e.g. Microsoft Entra ID / AD FS).",
+    _choice("local", "oidc"),
+)
+SECRET_KEY: Setting[str] = Setting(
+    "SECRET_KEY",
+    "",
+    "Key that signs the session cookies; the same on every web worker and machine. Empty: "
+    "read from (or, the first time, generated into) SECRET_KEY_FILE.",
+    _text,
+)
+SECRET_KEY_FILE: Setting[Path] = Setting(
+    "SECRET_KEY_FILE",
+    str(ROOT / "data" / "secret-key"),
+    "Where the generated session key is kept when SECRET_KEY is empty (mode 0600).",
+    _path,
+)
+SESSION_IDLE_MINUTES: Setting[int] = Setting(
+    "SESSION_IDLE_MINUTES",
+    "30",
+    "A session with no request for this many minutes is logged out.",
+    _positive_int,
+)
+SECURE_COOKIES: Setting[bool] = Setting(
+    "SECURE_COOKIES",
+    "false",
+    "Mark cookies Secure and send HSTS: set true when the app is served over TLS (behind "
+    "the reverse proxy of docs/deployment.md).",
+    _bool,
+)
+LOGIN_MAX_FAILURES: Setting[int] = Setting(
+    "LOGIN_MAX_FAILURES",
+    "5",
+    "Failed logins per user name, and per address, within LOGIN_WINDOW_MINUTES before "
+    "further attempts get HTTP 429.",
+    _positive_int,
+)
+LOGIN_WINDOW_MINUTES: Setting[int] = Setting(
+    "LOGIN_WINDOW_MINUTES",
+    "15",
+    "The window of the failed-login limit.",
+    _positive_int,
+)
+OIDC_METADATA_URL: Setting[str] = Setting(
+    "OIDC_METADATA_URL",
+    "",
+    "OpenID Connect discovery document of the tenant, e.g. "
+    "https://login.microsoftonline.com/<tenant-id>/v2.0/.well-known/openid-configuration.",
+    _text,
+)
+OIDC_CLIENT_ID: Setting[str] = Setting(
+    "OIDC_CLIENT_ID", "", "The app registration's client id (AUTH_MODE=oidc).", _text
+)
+OIDC_CLIENT_SECRET: Setting[str] = Setting(
+    "OIDC_CLIENT_SECRET", "", "The app registration's client secret (AUTH_MODE=oidc).", _text
+)
+OIDC_ROLE_CLAIM: Setting[str] = Setting(
+    "OIDC_ROLE_CLAIM", "roles", "The ID-token claim holding the user's app roles.", _text
+)
+OIDC_ROLE_MAP: Setting[tuple[tuple[str, str], ...]] = Setting(
+    "OIDC_ROLE_MAP",
+    "Fristvagt.Admin=admin,Fristvagt.Direktion=direktion,Fristvagt.Centerchef=centerchef,"
+    "Fristvagt.Teamleder=teamleder,Fristvagt.Sagsbehandler=sagsbehandler",
+    "App-role claim values and the Fristvagt role each gives (claim=role, comma separated); "
+    "the highest role wins.",
+    _role_map,
+)
+OIDC_CASEWORKER_CLAIM: Setting[str] = Setting(
+    "OIDC_CASEWORKER_CLAIM",
+    "employeeid",
+    "The claim holding the caseworker id (medarbejder_id of the extract).",
+    _text,
+)
+OIDC_CENTER_CLAIM: Setting[str] = Setting(
+    "OIDC_CENTER_CLAIM", "center", "The claim holding the user's center code.", _text
+)
+OIDC_TEAM_CLAIM: Setting[str] = Setting(
+    "OIDC_TEAM_CLAIM", "team", "The claim holding the user's team.", _text
+)
 LOG_LEVEL: Setting[str] = Setting(
     "LOG_LEVEL",
     "INFO",

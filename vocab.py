@@ -80,6 +80,54 @@ class TargetGroup(StrEnum):
 
 # A case without a (known, active) caseworker, and a case without a team: one
 # stored marker each, shown to users as "Ufordelt" / "Intet team".
+class Role(StrEnum):
+    """What a user may see and do (issue 11); decided on the server from the session."""
+
+    CASEWORKER = "sagsbehandler"  # own cases; own results
+    TEAM_LEAD = "teamleder"  # own team
+    CENTER_CHIEF = "centerchef"  # own center
+    DIRECTORATE = "direktion"  # every center, lists too
+    ADMIN = "admin"  # everything, and users, rules, audit
+
+
+ROLE_LABELS: dict[str, str] = {
+    Role.CASEWORKER: "Sagsbehandler",
+    Role.TEAM_LEAD: "Teamleder",
+    Role.CENTER_CHIEF: "Centerchef",
+    Role.DIRECTORATE: "Direktion",
+    Role.ADMIN: "Administrator",
+}
+
+
+class AuditAction(StrEnum):
+    """What an audit-log row records."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login-failed"
+    LOGOUT = "logout"
+    PAGE = "page"  # a page view: page and its filter
+    LIST = "list"  # rows of a case list shown: case ids
+    CASE = "case"  # one case's page
+    EXPORT = "export"  # a file of rows: format, filter, row count
+    CPR_REVEAL = "cpr-reveal"  # one full CPR number shown
+    USER_CHANGE = "user-change"  # a user added, disabled, changed
+    AUDIT_EXPORT = "audit-export"
+
+
+AUDIT_LABELS: dict[str, str] = {
+    AuditAction.LOGIN: "Login",
+    AuditAction.LOGIN_FAILED: "Mislykket login",
+    AuditAction.LOGOUT: "Log ud",
+    AuditAction.PAGE: "Side vist",
+    AuditAction.LIST: "Sagsliste vist",
+    AuditAction.CASE: "Sag vist",
+    AuditAction.EXPORT: "Eksport",
+    AuditAction.CPR_REVEAL: "CPR-nummer vist",
+    AuditAction.USER_CHANGE: "Brugerændring",
+    AuditAction.AUDIT_EXPORT: "Logudtræk",
+}
+
+
 UNASSIGNED = "ufordelt"
 NO_TEAM = "(intet team)"
 ALL_CENTERS = "ALL"  # the whole administration in KPI results and forecasts

@@ -18,6 +18,12 @@ from dash import dcc
 from components import labels
 from vocab import problem_label
 
+# XlsxWriter: text stays text (never a formula or a link), whatever it starts with.
+XLSX_OPTIONS: dict[str, bool] = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 # case-list column -> Danish header, in the file's column order
 CASE_LIST_HEADERS: dict[str, str] = {
     "case_id": "Sag",
@@ -48,6 +54,27 @@ PROBLEM_HEADERS: dict[str, str] = {
 }
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (or DDE command).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, made plain text (a leading
+    apostrophe, OWASP's advice); anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell of the frame neutralised (numbers and dates are left alone)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise, na_action="ignore")
+    return out
+
+
 def filename(stem: str, ext: str, today: dt.date | None = None) -> str:
     """'fristvagt-sager-2026-11-22.xlsx': what the file is and the day it was made."""
     return f"fristvagt-{stem}-{(today or dt.date.today()).isoformat()}.{ext}"
@@ -68,7 +95,7 @@ def case_list_frame(df: pd.DataFrame) -> pd.DataFrame:
     if "met" in out:
         out["met"] = out["met"].map({True: "Ja", False: "Nej"})
     cols = [c for c in CASE_LIST_HEADERS if c in out.columns]
-    return out[cols].rename(columns=CASE_LIST_HEADERS)
+    return neutralise_frame(out[cols].rename(columns=CASE_LIST_HEADERS))
 
 
 def problems_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -77,12 +104,12 @@ def problems_frame(df: pd.DataFrame) -> pd.DataFrame:
     out["rule_text"] = out["rule"].map(problem_label)
     out["severity"] = out["severity"].map(labels.severity_label)
     cols = [c for c in PROBLEM_HEADERS if c in out.columns]
-    return out[cols].rename(columns=PROBLEM_HEADERS)
+    return neutralise_frame(out[cols].rename(columns=PROBLEM_HEADERS))
 
 
 def csv_download(df: pd.DataFrame, name: str) -> dict[str, Any]:
-    """A dcc.Download of the frame as CSV (semicolons, BOM)."""
-    return dcc.send_string("\ufeff" + df.to_csv(index=False, sep=";"), name)
+    """A dcc.Download of the frame as CSV (semicolons, BOM), text cells neutralised."""
+    return dcc.send_string("\ufeff" + neutralise_frame(df).to_csv(index=False, sep=";"), name)
 
 
 def xlsx_download(
@@ -92,8 +119,9 @@ def xlsx_download(
 
     widths sets a column's width by header (the others are 16 wide).
     """
+    df = neutralise_frame(df)
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
+    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as xw:
         df.to_excel(xw, index=False, sheet_name=sheet)
         ws = xw.sheets[sheet]
         ws.autofilter(0, 0, len(df), max(len(df.columns) - 1, 0))

@@ -9,7 +9,8 @@ import dash_bootstrap_components as dbc
 from dash import html
 from sqlalchemy import Engine
 
-from components import urls
+from access.principal import Principal
+from components import auth, urls
 from store.db import database_url, get_engine
 from store.scope import Scope
 
@@ -21,8 +22,14 @@ def engine() -> Engine:
 
 
 def scope() -> Scope:
-    """The viewer's scope. No login yet: everything, CPR masked."""
-    return Scope.everything()
+    """The viewer's scope, from the logged-in user's role (components.auth): nothing
+    without a login. The only way a page gets one."""
+    return auth.current_scope()
+
+
+def principal() -> Principal | None:
+    """The logged-in user of this request (None when logged out)."""
+    return auth.current_principal()
 
 
 def page_header(title: str, subtitle: str | None = None) -> html.Div:

@@ -13,7 +13,8 @@ an unknown key): they are left out of the filter and reported, never guessed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+import json
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -32,6 +33,9 @@ TREND = "/udvikling"
 PROCESSING = "/sagsbehandlingsfrister"
 COMPLAINTS = "/klager"
 DATA_QUALITY = "/datakvalitet"
+ADMIN = "/admin"
+EXPORT_CSV = "/eksport/sager.csv"  # the case list as a file (the Sager filters of the link)
+EXPORT_XLSX = "/eksport/sager.xlsx"
 
 # ------------------------------------------------------------------ query keys
 # The values of `status=` and `resultat=` are the case list's own filter words
@@ -54,6 +58,7 @@ RUN = "koersel"  # an ETL run id
 # The status choices of the case list (its dropdown) and the title of each.
 LIST_STATUS_LABELS: dict[ListStatus, str] = {
     ListStatus.OVERDUE: "Overskredet",
+    ListStatus.WORK: "Arbejdsliste: overskredet eller forfalder inden for 14 dage",
     ListStatus.DUE_7: "Forfalder inden for 7 dage",
     ListStatus.DUE_14: "Forfalder inden for 14 dage",
     ListStatus.DUE_30: "Forfalder inden for 30 dage",
@@ -62,6 +67,7 @@ LIST_STATUS_LABELS: dict[ListStatus, str] = {
 }
 LIST_STATUS_TITLES: dict[ListStatus, str] = {
     ListStatus.OVERDUE: "Overskredne frister",
+    ListStatus.WORK: "Arbejdsliste",
     ListStatus.DUE_7: "Frister inden for 7 dage",
     ListStatus.DUE_14: "Frister inden for 14 dage",
     ListStatus.DUE_30: "Frister inden for 30 dage",
@@ -127,6 +133,31 @@ def list_href(flt: ListFilter | None = None, **changes: Any) -> str:
     """
     flt = replace(flt or ListFilter(), **changes)
     return CASES + list_search(flt)
+
+
+SORT = "sortering"  # the grid's sort model, JSON (export links)
+COLUMN_FILTER = "kolonnefilter"  # the grid's column filter model, JSON (export links)
+
+
+def export_href(
+    path: str,
+    flt: ListFilter,
+    sort_model: Sequence[Mapping[str, Any]] | None = None,
+    filter_model: Mapping[str, Any] | None = None,
+) -> str:
+    """The case list as a file (`EXPORT_CSV` / `EXPORT_XLSX`): the list's filter, and
+    the grid's sort and column filters as JSON."""
+    params: dict[str, Any] = dict(list_query(flt))
+    if sort_model:
+        params[SORT] = json.dumps(list(sort_model), separators=(",", ":"))
+    if filter_model:
+        params[COLUMN_FILTER] = json.dumps(dict(filter_model), separators=(",", ":"))
+    return path + _query(params)
+
+
+def work_list_href(caseworker_id: str) -> str:
+    """A caseworker's work list: their overdue cases and those due within 14 days."""
+    return list_href(caseworker=caseworker_id, status=ListStatus.WORK)
 
 
 def page_href(path: str, center: str | None = None) -> str:

@@ -176,6 +176,16 @@ def layout(**params: Any) -> html.Div:
         )
     )
     parts.extend(findings_section(eng, scope, link))
+    who = ui.principal()
+    if who is None or not who.sees_all_problems:
+        # problem rows are values of any center's extract: directorate and admins only
+        parts.append(
+            ui.empty_state(
+                "Afviste rækker og fejl pr. regel kan ses af direktion og administratorer.",
+                "De viser værdier fra alle centres udtræk.",
+            )
+        )
+        return html.Div(parts)
     rules = data_quality.problems_by_rule(eng, scope, link.run_id)
     parts.append(html.H2("Afviste rækker og fejl pr. regel", className="h5 mt-3"))
     if rules.empty:
@@ -261,8 +271,11 @@ def layout(**params: Any) -> html.Div:
     State(RULE_STORE, "data"),
     prevent_initial_call=True,
 )
-def download(_n: int | None, data: dict[str, Any] | None) -> dict[str, Any]:
+def download(_n: int | None, data: dict[str, Any] | None) -> Any:
     """All problem rows of the run (and rule), values already masked, as Excel."""
+    who = ui.principal()
+    if who is None or not who.sees_all_problems or not isinstance(data, dict):
+        return dash.no_update
     data = data or {}
     df = data_quality.problem_rows(
         ui.engine(), ui.scope(), int(data["run_id"]), data.get("rule"), limit=None

@@ -19,10 +19,12 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from components import export, filters, labels, ui, urls
+from components import auth, filters, labels, ui, urls
 from components import format as fmt
 from components.cache import memoize_per_load
+from components.security import safe_repr
 from store import case_list, grid_filter
+from vocab import AuditAction
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,9 @@ KIND = "sager-kind"
 STATUS = "sager-status"
 EXPORT_XLSX = "sager-export-xlsx"
 EXPORT_CSV = "sager-export-csv"
-DOWNLOAD = "sager-download"
+CPR_BUTTON = "sager-cpr-button"
+CPR_SHOWN = "sager-cpr-shown"
+MAX_ROW = 10_000_000  # the grid never asks beyond this row
 NOT_UNDERSTOOD = "sager-not-understood"
 BLOCK = 100
 
@@ -224,16 +228,21 @@ def layout(**params: Any) -> html.Div:
                 **{"aria-live": "polite"},
             ),
             html.Span(urls.filter_title(flt, worker_name), className="text-muted me-auto"),
-            dbc.Button(
+            _cpr_button(),
+            html.A(
                 "Hent Excel",
                 id=EXPORT_XLSX,
-                color="secondary",
-                outline=True,
-                size="sm",
-                className="me-2",
+                href=urls.export_href(urls.EXPORT_XLSX, flt),
+                className="btn btn-sm btn-outline-secondary me-2",
+                role="button",
             ),
-            dbc.Button("Hent CSV", id=EXPORT_CSV, color="secondary", outline=True, size="sm"),
-            dcc.Download(id=DOWNLOAD),
+            html.A(
+                "Hent CSV",
+                id=EXPORT_CSV,
+                href=urls.export_href(urls.EXPORT_CSV, flt),
+                className="btn btn-sm btn-outline-secondary",
+                role="button",
+            ),
         ],
         className="d-flex align-items-center flex-wrap my-2",
     )
@@ -253,6 +262,11 @@ def layout(**params: Any) -> html.Div:
             "maxBlocksInCache": 20,
             "infiniteInitialRowCount": min(count, BLOCK) or 1,
             "rowBuffer": 0,
+            "rowSelection": {
+                "mode": "singleRow",
+                "enableClickSelection": True,
+                "checkboxes": False,
+            },
             "localeText": {"loadingOoo": "Henter …", "noRowsToShow": "Ingen rækker"},
         },
         style={"height": "calc(100vh - 330px)", "minHeight": "420px"},
@@ -273,6 +287,7 @@ def layout(**params: Any) -> html.Div:
             _kpi_note(flt),
             _controls(flt, opts),
             header,
+            html.Div(id=CPR_SHOWN, role="status"),
             grid,
         ]
     )
@@ -295,31 +310,48 @@ def get_rows(
     request: Mapping[str, Any] | None, query: Mapping[str, Any] | None
 ) -> tuple[Any, Any, Any]:
     """One block of rows for the grid, plus the count under the current filters."""
-    if not request:
+    if not isinstance(request, Mapping) or not request:
         return no_update, no_update, no_update
     eng, scope = ui.engine(), ui.scope()
-    flt = _flt(query)
+    flt = _flt(query if isinstance(query, Mapping) else None)
     sort_model = request.get("sortModel") or []
     filter_model = request.get("filterModel") or {}
     try:
+        start, end = _row_range(request)
         count = case_list.list_count(eng, scope, flt, filter_model)
-        df = case_list.list_rows(
-            eng,
-            scope,
-            flt,
-            int(request.get("startRow", 0)),
-            int(request.get("endRow", BLOCK)),
-            sort_model,
-            filter_model,
-        )
-    except (grid_filter.DisallowedColumn, grid_filter.BadFilter) as exc:
-        log.warning("rejected grid request: %s", exc)
+        df = case_list.list_rows(eng, scope, flt, start, end, sort_model, filter_model)
+    except (grid_filter.DisallowedColumn, grid_filter.BadFilter, case_list.BadFilter) as exc:
+        log.warning("rejected grid request: %s", safe_repr(str(exc)))
         return {"rowData": [], "rowCount": 0}, "Ugyldigt filter", no_update
+    shown = [str(c) for c in df["case_id"].dropna()] if "case_id" in df else []
+    auth.audit(
+        AuditAction.LIST,
+        page=urls.CASES + urls.list_search(flt),
+        detail={
+            "rows": [start, start + len(df)],
+            "sort": sort_model,
+            "column_filter": filter_model,
+        },
+        row_count=len(df),
+        case_ids=shown,
+    )
     return (
         {"rowData": display_rows(df), "rowCount": count},
         fmt.count_label(count, *_nouns(flt)),
         {"sortModel": sort_model, "filterModel": filter_model},
     )
+
+
+def _row_range(request: Mapping[str, Any]) -> tuple[int, int]:
+    """The grid's startRow/endRow as a bounded range (BadFilter for anything else)."""
+    start, end = request.get("startRow", 0), request.get("endRow", BLOCK)
+    if isinstance(start, bool) or isinstance(end, bool):
+        raise grid_filter.BadFilter("row numbers are not numbers")
+    if not isinstance(start, int) or not isinstance(end, int):
+        raise grid_filter.BadFilter("row numbers are not whole numbers")
+    if not 0 <= start <= MAX_ROW or not start <= end <= MAX_ROW:
+        raise grid_filter.BadFilter("row numbers out of range")
+    return start, end
 
 
 @callback(
@@ -362,25 +394,64 @@ def controls_to_url(
 
 
 @callback(
-    Output(DOWNLOAD, "data"),
-    Input(EXPORT_XLSX, "n_clicks"),
-    Input(EXPORT_CSV, "n_clicks"),
+    Output(EXPORT_XLSX, "href"),
+    Output(EXPORT_CSV, "href"),
+    Input(LAST_REQUEST, "data"),
     State(FILTERS, "data"),
-    State(LAST_REQUEST, "data"),
     prevent_initial_call=True,
 )
-def download(
-    _xlsx: int | None,
-    _csv: int | None,
-    query: Mapping[str, Any] | None,
-    last: Mapping[str, Any] | None,
-) -> dict[str, Any]:
-    """The current filter's whole list (as the grid sorts and filters it) as Excel or CSV."""
-    last = last or {}
-    rows = case_list.list_export(
-        ui.engine(), ui.scope(), _flt(query), last.get("sortModel"), last.get("filterModel")
+def export_links(
+    last: Mapping[str, Any] | None, query: Mapping[str, Any] | None
+) -> tuple[str, str]:
+    """The file links follow the grid: its filter, sort and column filters."""
+    last = last if isinstance(last, Mapping) else {}
+    flt, sort, filters = _flt(query), last.get("sortModel"), last.get("filterModel")
+    return (
+        urls.export_href(urls.EXPORT_XLSX, flt, sort, filters),
+        urls.export_href(urls.EXPORT_CSV, flt, sort, filters),
     )
-    df = export.case_list_frame(rows)
-    if dash.ctx.triggered_id == EXPORT_CSV:
-        return export.csv_download(df, export.filename("sager", "csv"))
-    return export.xlsx_download(df, export.filename("sager", "xlsx"), "Sager", {"Hvorfor": 60})
+
+
+def _cpr_button() -> dbc.Button | None:
+    """'Vis CPR' for roles that may reveal one full CPR number (each reveal is logged)."""
+    who = ui.principal()
+    if who is None or not who.may_reveal_cpr:
+        return None
+    return dbc.Button(
+        "Vis fuldt CPR for valgt række",
+        id=CPR_BUTTON,
+        color="secondary",
+        outline=True,
+        size="sm",
+        className="me-2",
+        title="Vælg en række i listen. Visningen bliver logget.",
+    )
+
+
+@callback(
+    Output(CPR_SHOWN, "children"),
+    Input(CPR_BUTTON, "n_clicks"),
+    State(GRID, "selectedRows"),
+    prevent_initial_call=True,
+)
+def reveal_cpr(_n: int | None, selected: Any) -> dbc.Alert:
+    """One case's full CPR number, for a role that may, in its scope; audited."""
+    who = ui.principal()
+    rows = selected if isinstance(selected, list) else []
+    case_id = rows[0].get("case_id") if rows and isinstance(rows[0], Mapping) else None
+    if who is None or not who.may_reveal_cpr:
+        return dbc.Alert(
+            "Din rolle kan ikke se fulde CPR-numre.", color="warning", className="py-2"
+        )
+    if not isinstance(case_id, str) or not case_id:
+        return dbc.Alert("Vælg først en række i listen.", color="info", className="py-2")
+    number = case_list.case_cpr(ui.engine(), ui.scope(), case_id[:64])
+    if number is None:
+        return dbc.Alert("Sagen findes ikke, eller du har ikke adgang til den.", color="warning")
+    auth.audit(AuditAction.CPR_REVEAL, page=urls.CASES, case_ids=[case_id], row_count=1)
+    return dbc.Alert(
+        [html.Strong(f"Sag {case_id}: CPR {number}"), " – visningen er logget."],
+        color="secondary",
+        className="py-2",
+        dismissable=True,
+    )

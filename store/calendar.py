@@ -38,7 +38,7 @@ def open_obligations_due(
             o.status == Status.OPEN,
             o.due_on >= start,
             o.due_on <= end,
-            *scope.where(o.center, o.caseworker_id),
+            *scope.where(o.center, o.caseworker_id, o.team),
         )
         .group_by(o.due_on, o.kind, o.center, o.team)
     )
@@ -76,7 +76,7 @@ def open_due_buckets(
             o.status == Status.OPEN,
             o.due_on >= windows[0][0],
             o.due_on <= windows[-1][1],
-            *scope.where(o.center, o.caseworker_id),
+            *scope.where(o.center, o.caseworker_id, o.team),
         )
         .group_by(key, bucket)
     )
@@ -93,7 +93,7 @@ def status_counts(engine: Engine, scope: Scope, kinds: Sequence[str] | None = No
     their number. Columns: center, kind, status, n."""
     o = Obligation
     stmt = select(o.center, o.kind, o.status, func.count()).where(
-        *scope.where(o.center, o.caseworker_id)
+        *scope.where(o.center, o.caseworker_id, o.team)
     )
     if kinds:
         stmt = stmt.where(o.kind.in_(list(kinds)))

@@ -12,13 +12,13 @@ filter controls, read from the small employee register.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, Select, and_, case, false, func, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, case, false, func, or_, select
 
 from store.frames import select_frame
 from store.grid_filter import (
@@ -39,6 +39,7 @@ class ListStatus(StrEnum):
     """`ListFilter.status`: a group of statuses, or open and due within a number of days."""
 
     OVERDUE = "overskredet"
+    WORK = "arbejdsliste"  # a caseworker's work list: overdue, or open and due within 14 days
     DUE_7 = "forfalder-7"
     DUE_14 = "forfalder-14"
     DUE_30 = "forfalder-30"
@@ -46,6 +47,7 @@ class ListStatus(StrEnum):
     DONE = "opfyldt"  # met, on time or late
 
 
+WORK_LIST_DAYS = 14  # the work list: overdue, and open due within this many days
 DUE_WITHIN_DAYS: dict[ListStatus, int] = {
     ListStatus.DUE_7: 7,
     ListStatus.DUE_14: 14,
@@ -135,11 +137,14 @@ def _status_clause(status: str, as_of: dt.date | None) -> ColumnElement:
         raise BadFilter(f"unknown status {status!r}") from None
     if wanted == ListStatus.OVERDUE:
         return o.status == Status.OVERDUE
+    ref = as_of or dt.date.today()
+    if wanted == ListStatus.WORK:
+        soon = and_(o.status == Status.OPEN, o.due_on <= ref + dt.timedelta(days=WORK_LIST_DAYS))
+        return or_(o.status == Status.OVERDUE, soon)
     if wanted == ListStatus.OPEN:
         return o.status == Status.OPEN
     if wanted == ListStatus.DONE:
         return o.status.in_((Status.MET, Status.LATE))
-    ref = as_of or dt.date.today()
     days = DUE_WITHIN_DAYS[wanted]
     return and_(o.status == Status.OPEN, o.due_on >= ref, o.due_on <= ref + dt.timedelta(days=days))
 
@@ -201,7 +206,7 @@ def _list_source(
         base = base.outerjoin(Employee, Employee.employee_id == worker)
     if joins and scope.can_see_cpr:
         base = base.outerjoin(Case, Case.case_id == case_id)
-    base = base.where(*scope.where(center, worker))
+    base = base.where(*scope.where(center, worker, team))
     if flt.center:
         base = base.where(center == flt.center)
     if flt.team:
@@ -354,6 +359,54 @@ def list_export(
     """The whole filtered list in the grid's order, for a server-side export."""
     src = _list_query(engine, scope, flt, filter_model)
     return select_frame(engine, _ordered(src, sort_model), list(src.columns))
+
+
+def list_export_batches(
+    engine: Engine,
+    scope: Scope,
+    flt: ListFilter,
+    sort_model: Sequence[Mapping[str, Any]] | None = None,
+    filter_model: Mapping[str, Any] | None = None,
+    batch_rows: int = 5000,
+) -> Iterator[pd.DataFrame]:
+    """The whole filtered list in the grid's order, `batch_rows` rows at a time, read
+    through a server-side cursor: a streamed export holds one batch in memory, however
+    long the list. Columns: `LIST_COLUMNS` (kpi and met only with a KPI chosen)."""
+    src = _list_query(engine, scope, flt, filter_model)
+    names = list(src.columns)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch_rows).execute(
+            _ordered(src, sort_model)
+        )
+        for part in result.partitions():
+            yield pd.DataFrame([tuple(r) for r in part], columns=names)
+
+
+def check_models(
+    engine: Engine,
+    scope: Scope,
+    flt: ListFilter,
+    sort_model: Sequence[Mapping[str, Any]] | None,
+    filter_model: Mapping[str, Any] | None,
+) -> None:
+    """Raise `DisallowedColumn` / `BadFilter` for a sort or filter model the list cannot
+    use (before a streamed export sends its first byte)."""
+    _ordered(_list_query(engine, scope, flt, filter_model), sort_model)
+
+
+def empty_list_frame(kpi_mode: bool) -> pd.DataFrame:
+    """A list with no rows, with the list's columns."""
+    flt = ListFilter(kpi="K1") if kpi_mode else ListFilter()
+    return pd.DataFrame(columns=list(_list_source(Scope.everything(), flt, None).columns))
+
+
+def case_cpr(engine: Engine, scope: Scope, case_id: str) -> str | None:
+    """The full CPR number of a case the scope may see (None: no such case in scope)."""
+    stmt = select(Case.cpr).where(
+        Case.case_id == case_id, *scope.where(Case.center, Case.caseworker_id, Case.team)
+    )
+    with engine.connect() as conn:
+        return conn.execute(stmt.limit(1)).scalar_one_or_none()
 
 
 def describe_list_filter(filter_model: Mapping[str, Any] | None) -> list[str]:

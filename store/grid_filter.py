@@ -250,9 +250,13 @@ def grid_filter_clauses(
     match the column's) raises `BadFilter`.
     """
     clauses: list[ColumnElement] = []
+    if filter_model is not None and not isinstance(filter_model, Mapping):
+        raise BadFilter("the filter model is not an object")
     for name, spec in (filter_model or {}).items():
         if name not in columns:
             raise DisallowedColumn(name)
+        if not isinstance(spec, Mapping):
+            raise BadFilter(f"the filter of {name!r} is not an object")
         col, column_type = columns[name]
         column_type = _column_type(name, column_type, spec)
         if column_type == ColumnType.CASEWORKER:
@@ -295,7 +299,11 @@ def grid_order_by(columns: Columns, sort_model: Sequence[Mapping[str, Any]] | No
     than asc/desc raises `BadFilter`.
     """
     terms: list[Any] = []
+    if sort_model is not None and not isinstance(sort_model, (list, tuple)):
+        raise BadFilter("the sort model is not a list")
     for item in sort_model or []:
+        if not isinstance(item, Mapping):
+            raise BadFilter("a sort entry is not an object")
         name = item.get("colId")
         if name not in columns:
             raise DisallowedColumn(str(name))

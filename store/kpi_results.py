@@ -141,7 +141,7 @@ def kpi_trend(
         if named:
             per_center.append(KpiResult.center.in_(named))
         levels.append(and_(*per_center))
-    whole = scope.centers is None and not scope.caseworker_id
+    whole = scope.is_everything
     if (wanted is None or ALL_CENTERS in wanted) and whole:
         levels.append(KpiResult.level == Level.ALL)
     if not levels:

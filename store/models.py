@@ -338,3 +338,56 @@ Index(
     Obligation.due_on,
     Obligation.obligation_id,
 )
+
+
+# --- access --------------------------------------------------------------------
+class User(Base):
+    """One row per user of the web app (local or OpenID Connect).
+
+    role: a `vocab.Role`. center/team/caseworker_id: what the role is about (a
+    centerchef's center, a teamleder's center and team, a sagsbehandler's caseworker
+    id, center and team). password_hash: argon2 (local users only). disabled: may not
+    log in; an open session ends at its next request.
+    """
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    center: Mapped[str | None] = mapped_column(String(16))
+    team: Mapped[str | None] = mapped_column(String(100))
+    caseworker_id: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(8), default="local")  # local | oidc
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))
+
+
+class AuditEvent(Base):
+    """One row per audited action: append-only (triggers refuse UPDATE and DELETE; on
+    PostgreSQL the app's role also has no UPDATE/DELETE grant, docs/deployment.md).
+
+    action: a `vocab.AuditAction`; detail: JSON of what was asked (filter, export
+    format, ...), CPR-masked; case_ids: the cases shown, exported or revealed.
+    """
+
+    __tablename__ = "audit_log"
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False), index=True)
+    username: Mapped[str | None] = mapped_column(String(100), index=True)
+    role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    page: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    row_count: Mapped[int | None] = mapped_column(Integer)
+    case_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    address: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginFailure(Base):
+    """One row per failed login (the rate limit counts them per user and address)."""
+
+    __tablename__ = "login_failures"
+    failure_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False), index=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)

@@ -29,16 +29,29 @@ class Scope:
     centers: frozenset[str] | None = None
     caseworker_id: str | None = None
     can_see_cpr: bool = False
+    team: str | None = None  # set: only that team's rows (a teamleder; with its center)
 
     @classmethod
     def everything(cls) -> Scope:
-        """All rows (no login yet); CPR stays masked."""
+        """All rows (the command line, the load); CPR stays masked."""
         return cls(centers=None, caseworker_id=None, can_see_cpr=False)
 
-    def where(self, center_col: Any, caseworker_col: Any | None = None) -> list[ColumnElement]:
+    @classmethod
+    def nothing(cls) -> Scope:
+        """No rows: the scope of a request without a logged-in user (deny by default)."""
+        return cls(centers=frozenset(), caseworker_id=None, can_see_cpr=False)
+
+    @property
+    def is_everything(self) -> bool:
+        """Every row of every center (direktion, admin, the command line)."""
+        return self.centers is None and self.caseworker_id is None and self.team is None
+
+    def where(
+        self, center_col: Any, caseworker_col: Any | None = None, team_col: Any | None = None
+    ) -> list[ColumnElement]:
         """The WHERE clauses this scope adds for a table with these columns.
 
-        A table without a caseworker column shows a caseworker scope nothing.
+        A table without a caseworker (team) column shows a caseworker (team) scope nothing.
         """
         clauses: list[ColumnElement] = []
         if self.centers is not None:
@@ -48,17 +61,19 @@ class Scope:
                 clauses.append(false())
             else:
                 clauses.append(caseworker_col == self.caseworker_id)
+        if self.team is not None:
+            clauses.append(false() if team_col is None else team_col == self.team)
         return clauses
 
 
 def cases_where(scope: Scope) -> list[ColumnElement]:
     """The scope on `cases` (and the complaints and reviews joined to them)."""
-    return scope.where(Case.center, Case.caseworker_id)
+    return scope.where(Case.center, Case.caseworker_id, Case.team)
 
 
 def employees_where(scope: Scope) -> list[ColumnElement]:
     """The scope on the employee register (a caseworker sees their own row)."""
-    return scope.where(Employee.center, Employee.employee_id)
+    return scope.where(Employee.center, Employee.employee_id, Employee.team)
 
 
 def kpi_results_where(scope: Scope, level: Level | str) -> list[ColumnElement]:
@@ -72,6 +87,8 @@ def kpi_results_where(scope: Scope, level: Level | str) -> list[ColumnElement]:
             KpiResult.level == Level.CASEWORKER,
             KpiResult.caseworker_id == scope.caseworker_id,
         ]
+    elif scope.team is not None:  # a team scope: its team's results, at team level
+        clauses = [KpiResult.level == Level.TEAM, KpiResult.team == scope.team]
     else:
         clauses = [KpiResult.level == level]
     if scope.centers is not None:

@@ -17,6 +17,8 @@ import pytest
 
 # No developer's .env may change a test: settings come from the environment only.
 os.environ["FRISTVAGT_IGNORE_DOTENV"] = "1"
+# Sessions signed with a test key (the app and every server a test starts)
+os.environ.setdefault("SECRET_KEY", "fristvagt-test-session-key")
 
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402

@@ -3,7 +3,7 @@
     0  settings, vocab, cpr          the vocabulary and the settings
     1  etl, monitoring, demo         pure: no SQL, no store
     2  store, migrations             the only SQL
-    3  jobs                          the load job and the command lines
+    3  jobs, access                  the load job, the command lines; users, roles, audit
     4  app, pages, components        the web app
 
 Every import counts, also one inside a function (a lazy import is still a
@@ -30,6 +30,7 @@ FLOORS: dict[str, int] = {
     "store": 2,
     "migrations": 2,
     "jobs": 3,
+    "access": 3,
     "app": 4,
     "pages": 4,
     "components": 4,

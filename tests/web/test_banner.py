@@ -95,7 +95,7 @@ def test_clean_load_shows_no_banner(web_store: Engine, monkeypatch: pytest.Monke
     make_clean(web_store)
     assert banner_at(web_store, SOON_AFTER) is None
     monkeypatch.setenv("STALE_HOURS", "1000000")  # the callback reads the clock
-    assert webapp.update_banner("/") is None
+    assert webapp.update_shell("/", "")[0] is None
 
 
 def test_load_with_rejected_rows(web_store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,7 +105,7 @@ def test_load_with_rejected_rows(web_store: Engine, monkeypatch: pytest.MonkeyPa
     assert alert.color == "info"
     # the same from the callback every page change calls
     monkeypatch.setenv("STALE_HOURS", "1000000")
-    assert said(webapp.update_banner("/sager")) == said(alert)
+    assert said(webapp.update_shell("/sager", "")[0]) == said(alert)
 
 
 def test_load_with_warnings_counts_them(web_store: Engine) -> None:
@@ -172,7 +172,7 @@ def test_stale_load(web_store: Engine) -> None:
 
 def test_no_load_yet(db_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", str(db_engine.url.render_as_string(hide_password=False)))
-    assert "Der er ingen data endnu." in said(webapp.update_banner("/"))
+    assert "Der er ingen data endnu." in said(webapp.update_shell("/", "")[0])
     add_run(db_engine, 1, "refused", {"code": "refused", "rules": ["empty-file"]})
     text = said(banner_at(db_engine, SOON_AFTER))
     assert "blev afvist" in text and "Der er ingen tidligere indlæsning" in text

@@ -20,6 +20,8 @@ from sqlalchemy import Engine
 
 import app as webapp
 from components import banner
+from tests.web.conftest import add_user, http_callback, http_login
+from vocab import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -81,33 +83,36 @@ def gunicorn(web_store: Engine, tmp_path: Path) -> Iterator[tuple[str, Path]]:
             proc.wait(timeout=10)
 
 
-def test_gunicorn_serves_a_page_and_a_callback(gunicorn: tuple[str, Path]) -> None:
+def test_gunicorn_serves_a_page_and_a_callback(gunicorn: tuple[str, Path], db_url: str) -> None:
     base, log_path = gunicorn
-    status, headers, body = _get(base + "/")
-    assert status == 200 and b"<title>Fristvagt" in body and headers["X-Request-ID"]
+    add_user(db_url, "dir", Role.DIRECTORATE)
+    web = http_login(base, "dir")  # the session works on either worker
+    page = web.get(base + "/", timeout=30)
+    assert page.status_code == 200 and "<title>Fristvagt" in page.text
+    assert page.headers["X-Request-ID"]
     status, _, body = _get(base + "/readyz")
     assert status == 200 and json.loads(body)["ready"] is True
     # the banner's callback, as the browser posts it on each page change
     payload: dict[str, Any] = {
-        "output": f"{banner.BANNER}.children",
-        "outputs": {"id": banner.BANNER, "property": "children"},
-        "inputs": [{"id": webapp.NAV_LOCATION, "property": "pathname", "value": "/sager"}],
+        "output": f"..{banner.BANNER}.children...{webapp.USER_MENU}.children..",
+        "outputs": [
+            {"id": banner.BANNER, "property": "children"},
+            {"id": webapp.USER_MENU, "property": "children"},
+        ],
+        "inputs": [
+            {"id": webapp.NAV_LOCATION, "property": "pathname", "value": "/sager"},
+            {"id": webapp.NAV_LOCATION, "property": "search", "value": ""},
+        ],
         "changedPropIds": [f"{webapp.NAV_LOCATION}.pathname"],
         "state": [],
     }
     request_ids = []
     for n in range(6):  # several, so that both workers answer some
-        request = urllib.request.Request(
-            base + "/_dash-update-component",
-            data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json", "X-Request-ID": f"test-{n}"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            assert response.status == 200
-            assert response.headers["X-Request-ID"] == f"test-{n}"
-            text = json.dumps(json.loads(response.read()), ensure_ascii=False)
-            request_ids.append(response.headers["X-Request-ID"])
+        response = http_callback(web, base, payload, **{"X-Request-ID": f"test-{n}"})
+        assert response.status_code == 200, response.text[:300]
+        assert response.headers["X-Request-ID"] == f"test-{n}"
+        text = json.dumps(response.json(), ensure_ascii=False)
+        request_ids.append(response.headers["X-Request-ID"])
         assert "2 rækker afvist" in text and "/datakvalitet?koersel=1" in text
     # two workers booted; every log line is one JSON object; the callbacks' ids are logged
     logged = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]

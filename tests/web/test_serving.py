@@ -23,8 +23,11 @@ from components import cache as web_cache
 from components import weblog
 from pages import overblik, sager, udvikling
 from store import case_list, kpi_results
+from store.db import get_engine, init_db
 from store.models import EtlRun
 from store.scope import Scope
+from tests.web.conftest import add_user, csrf_headers, login
+from vocab import Role
 
 ALL = Scope.everything()
 REDIS = ("127.0.0.1", 6379)
@@ -180,6 +183,9 @@ def test_versioned_assets_are_cached_for_a_year(
     client: Any, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", db_url)
+    init_db(get_engine(db_url))
+    add_user(db_url, "dir", Role.DIRECTORATE)
+    login(client, "dir")
     index = client.get("/").get_data(as_text=True)
     scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', index)
     styles = re.findall(r'href="(/assets/[^"]+\?m=[^"]+)"', index)
@@ -194,7 +200,9 @@ def test_versioned_assets_are_cached_for_a_year(
     assert gzip.decompress(client.get(renderer, headers={"Accept-Encoding": "gzip"}).data) == raw
 
 
-def test_callback_json_is_compressed(client: Any, web_store: Engine) -> None:
+def test_callback_json_is_compressed(client: Any, web_store: Engine, db_url: str) -> None:
+    add_user(db_url, "dir", Role.DIRECTORATE)
+    login(client, "dir")
     payload = {
         "output": "udvikling-charts.children",
         "outputs": {"id": "udvikling-charts", "property": "children"},
@@ -207,7 +215,9 @@ def test_callback_json_is_compressed(client: Any, web_store: Engine) -> None:
         "state": [],
     }
     response = client.post(
-        "/_dash-update-component", json=payload, headers={"Accept-Encoding": "gzip"}
+        "/_dash-update-component",
+        json=payload,
+        headers={"Accept-Encoding": "gzip", **csrf_headers(client)},
     )
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
     body = json.loads(gzip.decompress(response.data))
@@ -224,6 +234,7 @@ def counted(engine: Engine, scope: Scope, center: str | None = None) -> dict[str
     return {"n": len(calls), "center": center}
 
 
+@pytest.mark.logged_out
 def test_cache_keeps_a_value_within_a_load_and_reads_again_after_a_new_run(
     web_store: Engine,
 ) -> None:
@@ -242,6 +253,7 @@ def test_cache_keeps_a_value_within_a_load_and_reads_again_after_a_new_run(
     assert cached(web_store, ALL, "HCK")["n"] == 4
 
 
+@pytest.mark.logged_out
 def test_cache_is_not_used_before_any_load(db_engine: Engine) -> None:
     calls.clear()
     cached = web_cache.memoize_per_load(counted)
@@ -250,6 +262,7 @@ def test_cache_is_not_used_before_any_load(db_engine: Engine) -> None:
     assert len(calls) == 2
 
 
+@pytest.mark.logged_out
 def test_cache_keys_are_stable_text() -> None:
     scope = Scope(centers=frozenset({"SCK", "HCK", "BFCK"}))
     assert web_cache.key_part(scope) == (
@@ -299,6 +312,7 @@ def redis_cache() -> Iterator[str]:
         web_cache.init_cache(webapp.server)  # back to the app's own
 
 
+@pytest.mark.logged_out
 def test_cache_on_redis_is_shared(web_store: Engine, redis_cache: str) -> None:
     import redis
 
@@ -310,6 +324,7 @@ def test_cache_on_redis_is_shared(web_store: Engine, redis_cache: str) -> None:
     assert len(keys) == 1  # where another worker or machine finds it
 
 
+@pytest.mark.logged_out
 def test_a_cache_that_does_not_answer_is_skipped(
     web_store: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:

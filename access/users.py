@@ -197,6 +197,8 @@ def demo_users(engine: Engine, reset: bool = False) -> tuple[list[Principal], st
     their team and center). Returns the users and the new password when they were
     created (or `reset`), else None (existing users keep theirs)."""
     worker, center, team = _busiest_caseworker(engine)
+    if worker is None:
+        raise UserError("the demo users are about the loaded data: load an extract first")
     fields = {
         Role.CASEWORKER: {"center": center, "team": team, "caseworker_id": worker},
         Role.TEAM_LEAD: {"center": center, "team": team},

@@ -252,6 +252,9 @@ def layout(**_params: Any) -> html.Div:
     )
 
 
+MAX_CENTERS = 50  # more than any administration has
+
+
 @callback(
     Output(CHARTS, "children"),
     Input(KPI_SELECT, "value"),
@@ -260,6 +263,15 @@ def layout(**_params: Any) -> html.Div:
 )
 def update_charts(kpis: list[str] | None, centers: list[str] | None, period: str | None) -> Any:
     """A trend chart per chosen KPI, for the chosen centers and period."""
+    # bounded work: only the rules' KPIs and short center codes, each once, in order
+    known = list(labels.rules().kpis)
+    kpis = [k for k in dict.fromkeys(kpis if isinstance(kpis, list) else []) if k in known]
+    centers = [
+        c
+        for c in dict.fromkeys(centers if isinstance(centers, list) else [])
+        if isinstance(c, str) and 0 < len(c) <= 16
+    ][:MAX_CENTERS]
+    period = period if isinstance(period, str) else None
     if not kpis or not centers:
         return ui.empty_state("Vælg mindst ét nøgletal og ét center.")
     eng, scope = ui.engine(), ui.scope()

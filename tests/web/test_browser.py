@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,12 +18,16 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import func, select
 
 from components import format as fmt
 from store import case_list
 from store.db import get_engine, init_db
+from store.models import Obligation
 from store.scope import Scope
+from tests.web.conftest import PASSWORD, add_user
 from tests.web.sample import fill_store
+from vocab import Role
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +59,34 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     engine = get_engine(url)
     init_db(engine)
     fill_store(engine, n_obligations=500)
+    worker, center, team = busiest(engine)
+    add_user(url, "dir", Role.DIRECTORATE)
+    add_user(url, "sb", Role.CASEWORKER, center=center, team=team, caseworker_id=worker)
+    add_user(url, "chef", Role.CENTER_CHIEF, center="HCK")
     return url
+
+
+def busiest(engine: Any) -> tuple[str, str, str]:
+    """The caseworker with the most obligations: (id, center, team)."""
+    with engine.connect() as c:
+        row = c.execute(
+            select(Obligation.caseworker_id, Obligation.center, Obligation.team)
+            .where(Obligation.caseworker_id != "ufordelt")
+            .group_by(Obligation.caseworker_id, Obligation.center, Obligation.team)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+    return str(row[0]), str(row[1]), str(row[2])
+
+
+def browser_login(drv: WebDriver, base: str, name: str, password: str = PASSWORD) -> None:
+    """Log the browser in through the login form (a fresh session)."""
+    drv.delete_all_cookies()
+    drv.get(base + "/login")
+    drv.find_element(By.ID, "username").send_keys(name)
+    drv.find_element(By.ID, "password").send_keys(password)
+    drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(drv, WAIT).until(lambda d: "/login" not in d.current_url)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +123,8 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def driver(downloads: Path) -> Iterator[WebDriver]:
+def driver(downloads: Path, server: str) -> Iterator[WebDriver]:
+    """Chromium, logged in as a direktion user (every center)."""
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
@@ -110,6 +143,7 @@ def driver(downloads: Path) -> Iterator[WebDriver]:
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
     )
     try:
+        browser_login(drv, server, "dir")
         yield drv
     finally:
         drv.quit()
@@ -264,3 +298,52 @@ def test_export_downloads_the_filtered_list(
     assert len(df) == len(expected)
     assert sorted(df["Sag"]) == sorted(expected["case_id"])
     assert set(df["Center"]) == {"SCK"} and set(df["Status"]) == {"Overskredet"}
+
+
+def test_logged_out_browser_gets_the_login_page(server: str, driver: WebDriver) -> None:
+    try:
+        driver.delete_all_cookies()
+        driver.get(server + "/sager?center=SCK")
+        WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.ID, "username"))
+        assert "/login?next=/sager?center=SCK" in driver.current_url
+        assert "sager-grid" not in driver.page_source
+    finally:
+        browser_login(driver, server, "dir")
+
+
+def test_caseworker_sees_only_own_cases(server: str, driver: WebDriver, store_url: str) -> None:
+    worker, _center, _team = busiest(get_engine(store_url))
+    try:
+        browser_login(driver, server, "sb")
+        # a caseworker lands on their own work list
+        WebDriverWait(driver, WAIT).until(lambda d: "/sager" in d.current_url)
+        assert "status=arbejdsliste" in driver.current_url
+        open_page(driver, server + "/sager")  # all their cases, asked for without a filter
+        rows = grid_rows(driver)
+        own = case_list.list_export(
+            get_engine(store_url), ALL, case_list.ListFilter(caseworker=worker)
+        )
+        assert count_of(count_text(driver)) == len(own) > 0
+        assert {r["case_id"] for r in rows} <= set(own["case_id"])
+        # another center asked for in the URL is not theirs: not understood, own cases only
+        other = "HCK" if own["center"].iloc[0] != "HCK" else "SCK"
+        open_page(driver, server + f"/sager?center={other}")
+        assert count_of(count_text(driver)) == len(own)
+        assert "Ikke forstået" in driver.find_element(By.ID, "sager-not-understood").text
+    finally:
+        browser_login(driver, server, "dir")
+
+
+def test_center_chief_sees_the_center(server: str, driver: WebDriver, store_url: str) -> None:
+    try:
+        browser_login(driver, server, "chef")
+        WebDriverWait(driver, WAIT).until(lambda d: "center=HCK" in d.current_url)
+        open_page(driver, server + "/sager")
+        rows = grid_rows(driver)
+        expected = case_list.list_count(
+            get_engine(store_url), ALL, case_list.ListFilter(center="HCK")
+        )
+        assert count_of(count_text(driver)) == expected > 0
+        assert {r["center"] for r in rows} == {"HCK"}
+    finally:
+        browser_login(driver, server, "dir")

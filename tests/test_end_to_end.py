@@ -52,6 +52,23 @@ def counted(kpis: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in kpis if r["center"] != "ALL" and r["denominator"]]
 
 
+request_context: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _pop_request_context() -> Any:
+    yield
+    while request_context:
+        request_context.pop().pop()
+
+
+def demo_password(url: str) -> str:
+    """`python -m access demo-users` as bin/run runs it: the password it prints once."""
+    made = _cli(url, "access", "demo-users")
+    assert made.returncode == 0, made.stderr
+    return made.stdout.rsplit("(shown this once): ", 1)[1].strip()
+
+
 def test_the_pages_show_what_the_command_line_prints(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -72,8 +89,18 @@ def test_the_pages_show_what_the_command_line_prints(
     }
     assert len({r["center"] for r in rows}) == 4
     monkeypatch.setenv("DATABASE_URL", db_url)
-    import app  # noqa: F401  (the Dash app registers the pages)
+    from flask import g
+
+    import app  # the Dash app registers the pages
+    from access.principal import Principal
     from pages import overblik, sager, udvikling
+    from vocab import Role
+
+    # the pages as a direktion user sees them (every center)
+    context = app.server.test_request_context("/")
+    context.push()
+    g.principal = Principal("e2e", Role.DIRECTORATE)
+    request_context.append(context)
 
     # Overblik: one card per KPI and center, with the CLI's numerator, denominator, value
     page = overblik.layout()
@@ -126,10 +153,11 @@ def test_a_browser_shows_the_command_lines_numbers(tmp_path: Path) -> None:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from tests.web.test_browser import CHROMEDRIVER, CHROMIUM, _free_port
+    from tests.web.test_browser import CHROMEDRIVER, CHROMIUM, _free_port, browser_login
 
     url = f"sqlite:///{tmp_path / 'e2e.sqlite'}"
     _as_of, kpis = load_tiny_demo(url, tmp_path / "extract")
+    password = demo_password(url)
     r = max(counted(kpis), key=lambda row: row["denominator"])
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "PORT": str(port), "HOST": "127.0.0.1"}
@@ -151,12 +179,13 @@ def test_a_browser_shows_the_command_lines_numbers(tmp_path: Path) -> None:
             if proc.poll() is not None:
                 raise RuntimeError(log_path.read_text(errors="replace"))
             try:
-                drv.get(f"http://127.0.0.1:{port}/")
+                drv.get(f"http://127.0.0.1:{port}/login")
                 break
             except Exception:
                 import time
 
                 time.sleep(0.2)
+        browser_login(drv, f"http://127.0.0.1:{port}", "direktion", password)
         card = WebDriverWait(drv, 30).until(
             lambda d: d.execute_script("return document.getElementById(arguments[0])", card_id)
         )

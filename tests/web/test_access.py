@@ -363,3 +363,30 @@ def test_malformed_callback_payloads_get_400_not_500(
     }
     r = client.post("/_dash-update-component", json=payload, headers=headers)
     assert r.status_code in (200, 204, 400, 413)
+
+
+def test_admin_page_for_admins_only(web_store: Engine, db_url: str) -> None:
+    from flask import g
+
+    from pages import admin
+
+    add_user(db_url, "root", Role.ADMIN)
+    g.principal = Principal("cc", Role.CENTER_CHIEF, center="HCK")
+    assert "kun for administratorer" in str(admin.layout())
+    assert admin.search_audit("x", None, None) is not None
+    g.principal = Principal("root", Role.ADMIN)
+    page = admin.layout()
+    assert "root" in str(page)
+    import dash._callback_context as cbc  # noqa: F401
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    context_value.set(
+        AttributeDict(triggered_inputs=[{"prop_id": f"{admin.ADD}.n_clicks", "value": 1}])
+    )
+    users_shown, message = admin.change_users(
+        1, None, "ny-chef", "centerchef", "SCK", None, None, "en-god-adgangskode", None
+    )
+    assert "ny-chef er oprettet" in str(message) and "ny-chef" in str(users_shown)
+    download = admin.export_audit(1, None, None, None)
+    assert "user-change" not in download["content"] and "Brugerændring" in download["content"]

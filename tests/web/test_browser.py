@@ -82,7 +82,12 @@ def busiest(engine: Any) -> tuple[str, str, str]:
 def browser_login(drv: WebDriver, base: str, name: str, password: str = PASSWORD) -> None:
     """Log the browser in through the login form (a fresh session)."""
     drv.delete_all_cookies()
-    drv.get(base + "/login")
+    deadline = time.monotonic() + WAIT
+    while True:  # the app may still be starting in its own process
+        drv.get(base + "/login")
+        if drv.find_elements(By.ID, "username") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     drv.find_element(By.ID, "username").send_keys(name)
     drv.find_element(By.ID, "password").send_keys(password)
     drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()

@@ -247,6 +247,8 @@ RETENTION_RUNS: Setting[int] = Setting(
     "`etl prune`.",
     _positive_int,
 )
+
+
 # ------------------------------------------------------------------ access (issue 11)
 def _bool(raw: str) -> bool:
     low = raw.strip().lower()

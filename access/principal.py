@@ -54,7 +54,7 @@ class Principal:
         """'Sagsbehandler (BFCK)' for the header."""
         where = self.center or ""
         if self.role == Role.TEAM_LEAD and self.team:
-            where = f"{self.center} {self.team}"
+            where = self.team
         return ROLE_LABELS[self.role] + (f" ({where})" if where else "")
 
     @property

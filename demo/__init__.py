@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from demo import extract_text, faults, world
+from demo import extract_text, faults, slips, world
 from monitoring.rules import Rules, load_rules
 
 SCALES: tuple[str, ...] = tuple(world.SCALE_FACTORS)  # tiny, kbh, national
@@ -76,6 +76,7 @@ def generate_demo_extract(
     as_of = as_of or _yesterday()
     rng = np.random.default_rng(seed)
     simulated = world.simulate(rng, scale, as_of, rules or load_rules())
+    slips.add_slips(simulated.tables)
     frames = extract_text.extract_frames(rng, simulated)
     log = pd.DataFrame(columns=faults.FAULT_COLUMNS)
     if error_rate > 0:

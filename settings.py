@@ -249,6 +249,62 @@ RETENTION_RUNS: Setting[int] = Setting(
 )
 
 
+# ------------------------------------------------------------- nightly run (issue 12)
+def _clock(raw: str) -> tuple[int, int]:
+    """HH:MM, outside 02:00-02:59 (the hour daylight saving skips or repeats)."""
+    hour, sep, minute = raw.strip().partition(":")
+    if not sep or not hour.isdigit() or not minute.isdigit():
+        raise ValueError("must be HH:MM")
+    h, m = int(hour), int(minute)
+    if not (0 <= h < 24 and 0 <= m < 60):
+        raise ValueError("must be a time of day HH:MM")
+    if h == 2:
+        raise ValueError(
+            "02:00-02:59 is skipped or repeated when daylight saving changes; choose another hour"
+        )
+    return h, m
+
+
+def _emails(raw: str) -> tuple[str, ...]:
+    out = tuple(a.strip() for a in raw.split(",") if a.strip())
+    for address in out:
+        if "@" not in address:
+            raise ValueError(f"{address!r} is not an e-mail address")
+    return out
+
+
+SCHEDULE_TIME: Setting[tuple[int, int]] = Setting(
+    "SCHEDULE_TIME",
+    "04:30",
+    "When `python -m etl scheduler` loads the night's extract (HH:MM, Europe/Copenhagen; "
+    "not 02:00-02:59, which daylight saving skips or repeats).",
+    _clock,
+)
+DROP_DIR: Setting[Path] = Setting(
+    "DROP_DIR",
+    str(ROOT / "data" / "drop"),
+    "The folder the case system drops its extracts in (folders or .zip files); the "
+    "scheduler loads the newest.",
+    _path,
+)
+OPERATOR_EMAILS: Setting[tuple[str, ...]] = Setting(
+    "OPERATOR_EMAILS",
+    "",
+    "Who gets an e-mail when a nightly run is refused or fails (comma separated); empty: "
+    "no e-mail, the log and Datakvalitet only.",
+    _emails,
+)
+MAIL_FROM: Setting[str] = Setting(
+    "MAIL_FROM", "fristvagt@localhost", "Sender address of the operator e-mails.", _text
+)
+SMTP_HOST: Setting[str] = Setting(
+    "SMTP_HOST", "localhost", "SMTP server for operator e-mails.", _text
+)
+SMTP_PORT: Setting[int] = Setting("SMTP_PORT", "25", "SMTP server port.", _positive_int)
+SMTP_USER: Setting[str] = Setting("SMTP_USER", "", "SMTP login (empty: none).", _text)
+SMTP_PASSWORD: Setting[str] = Setting("SMTP_PASSWORD", "", "SMTP password.", _text)
+
+
 # ------------------------------------------------------------------ access (issue 11)
 def _bool(raw: str) -> bool:
     low = raw.strip().lower()
@@ -353,6 +409,9 @@ OIDC_CENTER_CLAIM: Setting[str] = Setting(
 )
 OIDC_TEAM_CLAIM: Setting[str] = Setting(
     "OIDC_TEAM_CLAIM", "team", "The claim holding the user's team.", _text
+)
+SMTP_STARTTLS: Setting[bool] = Setting(
+    "SMTP_STARTTLS", "false", "Use STARTTLS with the SMTP server.", _bool
 )
 LOG_LEVEL: Setting[str] = Setting(
     "LOG_LEVEL",

@@ -5,6 +5,7 @@ and malformed callback payloads answered with 400 instead of a server error.
   plus the hashes of Dash's own inline scripts; no framing), X-Frame-Options DENY,
   X-Content-Type-Options nosniff, Referrer-Policy same-origin, and HSTS when
   SECURE_COOKIES says the site is served over TLS.
+- Everything but the static code and styles is `Cache-Control: no-store`.
 - A request body is at most MAX_BODY_BYTES (413 beyond).
 - A POST to Dash's callback route must be a JSON object with `output`, `outputs`
   and `inputs`; a callback that fails on what the browser sent is answered with
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
 CALLBACK_PATH = "/_dash-update-component"
 MAX_LOGGED = 120  # characters of a logged id
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")  # code and styles: cacheable
 
 
 def safe_repr(value: object) -> str:
@@ -72,6 +74,10 @@ def init_security(server: Flask, app: dash.Dash) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.path.startswith(STATIC_PREFIXES):
+            # pages, callbacks, exports hold personal data (and the login form a token):
+            # never kept by the browser or a proxy
+            response.headers.setdefault("Cache-Control", "no-store")
         if settings.SECURE_COOKIES.get():
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

@@ -1,4 +1,4 @@
-"""The ETL's command line: `python -m etl load|status|prune|demo` (`etl/__main__.py` calls `main`).
+"""The ETL's command line: `python -m etl load|status|prune|scheduler|demo` (`etl/__main__.py` calls `main`).
 
 Exit codes of `load` (and `prune`): 0 = loaded (rejected rows or a duplicate
 included), 2 = the extract was refused (nothing loaded), 3 = another load is
@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+import settings
 from jobs.load import EtlBusy, RunResult, load_extract, prune
 from jobs.plausibility import ACCEPT_FUTURE, ACCEPT_SHRINK, ALLOW_OLDER
 from store import db
@@ -144,6 +145,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from jobs import scheduler
+
+    logging.getLogger().setLevel(logging.INFO)
+    return scheduler.run(args.database_url, once=args.once)
+
+
 def cmd_prune(args: argparse.Namespace) -> int:
     engine = _engine(args.database_url)
     try:
@@ -234,6 +242,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", default=None, help="store URL (default: DATABASE_URL)")
     p.set_defaults(func=cmd_status)
 
+    p = sub.add_parser(
+        "scheduler",
+        help="the nightly run: load the newest extract of DROP_DIR at SCHEDULE_TIME "
+        "(Europe/Copenhagen), in this process",
+    )
+    p.add_argument("--once", action="store_true", help="run the nightly job now and exit")
+    p.add_argument("--database-url", default=None, help="store URL (default: DATABASE_URL)")
+    p.set_defaults(func=cmd_scheduler)
+
     p = sub.add_parser("demo", help="write a synthetic demo extract")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--scale", choices=_DemoScales(), default="kbh")
@@ -251,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     try:
         return int(args.func(args))
+    except settings.SettingError as exc:  # a bad setting: its name and why, no traceback
+        print(f"etl {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except (DBAPIError, OSError) as exc:  # the store cannot be used: one line, no traceback
         print(f"etl {args.command}: {_store_problem(args, exc)}", file=sys.stderr)
         return EXIT_FAILED

@@ -41,7 +41,7 @@ from etl.validate import mask_problem_values
 from jobs import plausibility, refresh
 from jobs.plausibility import ACCEPT_FUTURE, ACCEPT_SHRINK, ALLOW_OLDER, FLAGS, Limits
 from jobs.refresh import Clock
-from store import db, runs
+from store import db, maintenance, runs
 from store.runs import EtlBusy, LoadedRun
 from vocab import RunStatus, Severity
 
@@ -120,7 +120,7 @@ def load_extract(
             result = _run(engine, run_id, path, as_of, today or dt.date.today(), accepted, limits)
         except Exception as exc:  # record any unexpected error as a failed run
             result = _failed(engine, run_id, exc)
-        _tidy(engine, run_id)
+        _tidy(engine, run_id, loaded=result.status == RunStatus.LOADED)
     return result
 
 
@@ -135,8 +135,9 @@ def prune(engine: Engine, keep_runs: int | None = None) -> dict[str, int]:
     return deleted
 
 
-def _tidy(engine: Engine, run_id: int) -> None:
-    """After a run: purge old runs' problems and rejected rows, empty SQLite's WAL.
+def _tidy(engine: Engine, run_id: int, loaded: bool = False) -> None:
+    """After a run: purge old runs' problems and rejected rows, empty SQLite's WAL, and
+    after a load refresh the planner's statistics (`store.maintenance.analyze`).
     A failure here is logged; it changes nothing of the run."""
     try:
         with db.transaction(engine) as conn:
@@ -144,6 +145,8 @@ def _tidy(engine: Engine, run_id: int) -> None:
         if any(deleted.values()):
             log.info("run %s: purged %s of older runs", run_id, deleted)
         db.checkpoint(engine)
+        if loaded:
+            maintenance.analyze(engine)
     except Exception as exc:
         log.warning("run %s: tidying up after the run failed: %s", run_id, _error_text(exc))
 

@@ -266,7 +266,7 @@ def test_cache_is_not_used_before_any_load(db_engine: Engine) -> None:
 def test_cache_keys_are_stable_text() -> None:
     scope = Scope(centers=frozenset({"SCK", "HCK", "BFCK"}))
     assert web_cache.key_part(scope) == (
-        "Scope(centers={'BFCK','HCK','SCK'},caseworker_id=None,can_see_cpr=False)"
+        "Scope(centers={'BFCK','HCK','SCK'},caseworker_id=None,can_see_cpr=False,team=None)"
     )
     assert web_cache.key_part(case_list.ListFilter(center="HCK", due_from=dt.date(2026, 12, 1)))
     with pytest.raises(TypeError):

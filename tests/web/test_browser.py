@@ -81,6 +81,10 @@ def busiest(engine: Any) -> tuple[str, str, str]:
 
 def browser_login(drv: WebDriver, base: str, name: str, password: str = PASSWORD) -> None:
     """Log the browser in through the login form (a fresh session)."""
+    try:
+        drv.get(base + "/logout")  # ends any session (its cookie is emptied)
+    except Exception:  # the app may still be starting
+        pass
     drv.delete_all_cookies()
     deadline = time.monotonic() + WAIT
     while True:  # the app may still be starting in its own process
@@ -91,7 +95,12 @@ def browser_login(drv: WebDriver, base: str, name: str, password: str = PASSWORD
     drv.find_element(By.ID, "username").send_keys(name)
     drv.find_element(By.ID, "password").send_keys(password)
     drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(drv, WAIT).until(lambda d: "/login" not in d.current_url)
+    try:
+        WebDriverWait(drv, WAIT).until(lambda d: "/login" not in d.current_url)
+    except Exception as exc:
+        raise AssertionError(
+            f"login as {name} failed: {drv.find_element(By.TAG_NAME, 'main').text}"
+        ) from exc
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -81,10 +82,8 @@ def busiest(engine: Any) -> tuple[str, str, str]:
 
 def browser_login(drv: WebDriver, base: str, name: str, password: str = PASSWORD) -> None:
     """Log the browser in through the login form (a fresh session)."""
-    try:
+    with contextlib.suppress(Exception):  # the app may still be starting
         drv.get(base + "/logout")  # ends any session (its cookie is emptied)
-    except Exception:  # the app may still be starting
-        pass
     drv.delete_all_cookies()
     deadline = time.monotonic() + WAIT
     while True:  # the app may still be starting in its own process

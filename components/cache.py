@@ -4,7 +4,8 @@ Flask-Caching on Redis when REDIS_URL is set (shared by every worker and every
 web machine), an in-process SimpleCache otherwise. `memoize_per_load(fn)` wraps
 a store read `fn(engine, scope, ...)`: its result is kept under a key made of
 the function, the database, all its arguments (the viewer's `scope` among them)
-and the current load (run id and when it finished), so the next load, or
+and the current load (run id and when it finished, and when the month-end history
+was last written: `monitoring backfill`), so the next load, a backfill, or
 another database, reads afresh, and no two scopes share an entry. Old entries
 are never read again and expire after CACHE_SECONDS.
 
@@ -29,7 +30,7 @@ from flask_caching import Cache
 from sqlalchemy import Engine
 
 import settings
-from store import data_quality
+from store import data_quality, results
 from store.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -115,10 +116,12 @@ def load_token(engine: Engine) -> str | None:
         if url in memo:
             return memo[url]
     fresh = data_quality.freshness(engine, Scope.everything())
+    # the history's stamp too: `monitoring backfill` rewrites it without a new load
     token = (
         None
         if fresh.run_id is None
         else f"{fresh.run_id}@{key_part(fresh.last_loaded_at) if fresh.last_loaded_at else ''}"
+        f"#{results.history_stamp(engine) or ''}"
     )
     if memo is not None:
         memo[url] = token

@@ -28,7 +28,7 @@ from jobs import refresh
 from monitoring import KPIS, due_soon, evaluate, forecast, load_rules
 from store import results
 from store.db import get_engine, read_current_data, transaction
-from store.runs import current_as_of
+from store.runs import EtlBusy, current_as_of, run_lock
 from vocab import Kind, Level, ResultKind, Status
 
 DUE_SOON = "due-soon"  # not a status: open and due within the rules' due-soon window
@@ -220,11 +220,18 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
+    """Recompute the month-end history, holding the run lock (never beside a load); the
+    web's cached results are keyed by the history's stamp, so they are read afresh."""
     engine = get_engine(args.database_url)
-    data = read_current_data(engine)
-    as_of = args.as_of or current_as_of(engine) or refresh.data_as_of(data)
-    with transaction(engine) as conn:
-        n = refresh.backfill(conn, data, args.months, as_of=as_of)
+    try:
+        with run_lock(engine):
+            data = read_current_data(engine)
+            as_of = args.as_of or current_as_of(engine) or refresh.data_as_of(data)
+            with transaction(engine) as conn:
+                n = refresh.backfill(conn, data, args.months, as_of=as_of)
+    except EtlBusy as exc:
+        print(f"not started: {exc}", file=sys.stderr)
+        return 3
     print(f"{n} KPI-resultater genberegnet for {args.months} månedsskift til og med {as_of}")
     return 0
 

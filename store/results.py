@@ -69,10 +69,30 @@ def write_history(conn: Connection, history: pd.DataFrame, run_id: int | None) -
 HISTORY_RULES_KEY = "history_rules"
 
 
+HISTORY_STAMP_KEY = "history_written_at"
+
+
 def write_history_rules(conn: Connection, fingerprint: str) -> None:
-    """Record which rules the stored history was computed by (`has_history` compares)."""
-    conn.execute(delete(StoreMeta).where(StoreMeta.key == HISTORY_RULES_KEY))
-    conn.execute(StoreMeta.__table__.insert().values(key=HISTORY_RULES_KEY, value=fingerprint))
+    """Record which rules the stored history was computed by (`has_history` compares),
+    and when it was written (`history_stamp`: the web's cache keys change with it)."""
+    stamp = dt.datetime.now().isoformat(timespec="microseconds")
+    conn.execute(delete(StoreMeta).where(StoreMeta.key.in_((HISTORY_RULES_KEY, HISTORY_STAMP_KEY))))
+    conn.execute(
+        StoreMeta.__table__.insert(),
+        [
+            {"key": HISTORY_RULES_KEY, "value": fingerprint},
+            {"key": HISTORY_STAMP_KEY, "value": stamp},
+        ],
+    )
+
+
+def history_stamp(conn: Connection | Engine) -> str | None:
+    """When the month-end history was last written (None: never, or an older store)."""
+    stmt = select(StoreMeta.value).where(StoreMeta.key == HISTORY_STAMP_KEY)
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            return c.execute(stmt).scalar_one_or_none()
+    return conn.execute(stmt).scalar_one_or_none()
 
 
 def write_findings(conn: Connection, records: pd.DataFrame, run_id: int) -> int:

@@ -183,3 +183,27 @@ def test_obligations_by_kpi_kind_and_status(tmp_path: Path) -> None:
     plans = json.loads(_run(url, *args, "--kind", "handleplan").stdout)
     assert {r["kind"] for r in plans} == {"handleplan"} and len(plans) == 2
     assert json.loads(_run(url, *args, "--status", "missed").stdout) == []
+
+
+def test_backfill_waits_for_no_load_and_changes_the_web_cache_key(tmp_path: Path) -> None:
+    from store import runs
+    from store.results import history_stamp
+
+    url = _store(tmp_path)
+    engine = get_engine(url)
+    with runs.run_lock(engine):  # a load is running
+        busy = subprocess.run(
+            [sys.executable, "-m", "monitoring", "backfill", "--months", "2"],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert busy.returncode == 3 and "not started" in busy.stderr
+    assert history_stamp(engine) is None
+    assert _run(url, "backfill", "--months", "2", "--as-of", "2013-06-30").returncode == 0
+    first = history_stamp(engine)
+    assert first
+    assert _run(url, "backfill", "--months", "2", "--as-of", "2013-06-30").returncode == 0
+    assert history_stamp(engine) not in (None, first)  # the cached pages read afresh

@@ -361,6 +361,13 @@ SECURE_COOKIES: Setting[bool] = Setting(
     "the reverse proxy of docs/deployment.md).",
     _bool,
 )
+TRUST_PROXY: Setting[bool] = Setting(
+    "TRUST_PROXY",
+    "false",
+    "Behind one reverse proxy (docs/deployment.md): take the client's address and scheme "
+    "from its X-Forwarded-For / X-Forwarded-Proto (the audit log and the login limit).",
+    _bool,
+)
 LOGIN_MAX_FAILURES: Setting[int] = Setting(
     "LOGIN_MAX_FAILURES",
     "5",

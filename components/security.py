@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import dash
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import settings
 
@@ -61,6 +62,8 @@ def content_security_policy(script_hashes: Sequence[str]) -> str:
 def init_security(server: Flask, app: dash.Dash) -> None:
     """Register the headers, the body limit and the callback checks on the server."""
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    if settings.TRUST_PROXY.get():
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     policy: list[str] = []
 
     def _policy() -> str:

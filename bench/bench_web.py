@@ -87,7 +87,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
 
 def bench_callbacks(url: str, repeat: int, budget: float) -> None:
     os.environ["DATABASE_URL"] = url
-    import app  # noqa: F401  (registers the pages, binds the per-load cache)
+    import app  # registers the pages, binds the per-load cache
     from components import urls
     from pages import fristkalender, klager, overblik, sager, udvikling
     from store import case_list, kpi_results
@@ -95,6 +95,15 @@ def bench_callbacks(url: str, repeat: int, budget: float) -> None:
     from store.scope import Scope
 
     eng, scope = get_engine(url), Scope.everything()
+    # the callbacks read the viewer from the request: a direktion user (every center)
+    from flask import g
+
+    from access.principal import Principal
+    from vocab import Role
+
+    context = app.server.test_request_context("/")
+    context.push()
+    g.principal = Principal("bench", Role.DIRECTORATE)
     rng = random.Random(1)
     opts = case_list.filter_options(eng, scope)
     centers = opts["centers"]
@@ -171,6 +180,36 @@ def bench_callbacks(url: str, repeat: int, budget: float) -> None:
         print(f"{name:38} {statistics.median(ms):8.1f} {p95:8.1f} {max(ms):8.1f}  {flag}")
 
 
+BENCH_USER = "bench-direktion"
+BENCH_PASSWORD = "bench-adgangskode-1"
+
+
+def bench_user(url: str) -> tuple[str, str]:
+    """A direktion user in the store for the benchmark (created once)."""
+    from access import users
+    from store.access import get_user
+    from store.db import get_engine
+    from vocab import Role
+
+    engine = get_engine(url)
+    if get_user(engine, BENCH_USER) is None:
+        users.add_user(engine, BENCH_USER, Role.DIRECTORATE, BENCH_PASSWORD, by="bench")
+    else:
+        users.set_password(engine, BENCH_USER, BENCH_PASSWORD, by="bench")
+    return BENCH_USER, BENCH_PASSWORD
+
+
+def login_browser(drv: Any, base: str, name: str, password: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    drv.get(base + "/login")
+    drv.find_element(By.ID, "username").send_keys(name)
+    drv.find_element(By.ID, "password").send_keys(password)
+    drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(drv, 30).until(lambda d: "/login" not in d.current_url)
+
+
 def bench_browser(url: str, repeat: int, budget: float) -> None:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -206,6 +245,7 @@ def bench_browser(url: str, repeat: int, budget: float) -> None:
             except OSError:
                 time.sleep(0.1)
         drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+        login_browser(drv, f"http://127.0.0.1:{port}", *bench_user(url))
         ready = (
             "return document.querySelector('h1') !== null"
             " && document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0"

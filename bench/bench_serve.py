@@ -1,0 +1,260 @@
+"""Load test (run by hand): N simulated users against gunicorn on loopback.
+
+    .venv/bin/python bench/bench_serve.py --db sqlite:////work/main/data/fristvagt.sqlite
+    .venv/bin/python bench/bench_serve.py --db postgresql+psycopg://postgres@127.0.0.1/bench \\
+        --users 50 --seconds 60 --workers 4
+
+Starts `gunicorn -c gunicorn.conf.py app:server` against a store that is already
+loaded (the real demo data: `etl demo` + `etl load`), logs each user in through the
+login form, then every user loops for `--seconds`: open Overblik (the page and its
+layout callbacks) or page the Sager grid through its callback with varied filters,
+sorts and blocks, with `--think` seconds between requests. Prints requests, errors,
+throughput and p50/p95/max per kind of request. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_web import bench_user  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def login(base: str, name: str, password: str) -> Any:
+    import requests
+
+    session = requests.Session()
+    page = session.get(base + "/login", timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    session.post(
+        base + "/login",
+        data={"username": name, "password": password, "csrf_token": token.group(1)},
+        timeout=30,
+    )
+    return session
+
+
+def grid_payload(filters: dict[str, str], start: int, sort: list[Any]) -> dict[str, Any]:
+    from pages import sager
+
+    return {
+        "output": f"..{sager.GRID}.getRowsResponse...{sager.COUNT}.children..."
+        f"{sager.LAST_REQUEST}.data..",
+        "outputs": [
+            {"id": sager.GRID, "property": "getRowsResponse"},
+            {"id": sager.COUNT, "property": "children"},
+            {"id": sager.LAST_REQUEST, "property": "data"},
+        ],
+        "inputs": [
+            {
+                "id": sager.GRID,
+                "property": "getRowsRequest",
+                "value": {
+                    "startRow": start,
+                    "endRow": start + 100,
+                    "sortModel": sort,
+                    "filterModel": {},
+                },
+            }
+        ],
+        "changedPropIds": [f"{sager.GRID}.getRowsRequest"],
+        "state": [{"id": sager.FILTERS, "property": "data", "value": filters}],
+    }
+
+
+def overview_payload() -> dict[str, Any]:
+    import app as webapp
+    from components import banner
+
+    return {
+        "output": f"..{banner.BANNER}.children...{webapp.USER_MENU}.children..",
+        "outputs": [
+            {"id": banner.BANNER, "property": "children"},
+            {"id": webapp.USER_MENU, "property": "children"},
+        ],
+        "inputs": [
+            {"id": webapp.NAV_LOCATION, "property": "pathname", "value": "/"},
+            {"id": webapp.NAV_LOCATION, "property": "search", "value": ""},
+        ],
+        "changedPropIds": [f"{webapp.NAV_LOCATION}.pathname"],
+        "state": [],
+    }
+
+
+def user_loop(
+    base: str,
+    session: Any,
+    seed: int,
+    until: float,
+    think: float,
+    centers: list[str],
+    out: list[tuple[str, float, bool]],
+) -> None:
+    rng = random.Random(seed)
+    statuses = ["overskredet", "forfalder-14", "aaben", None]
+    sorts = [[], [{"colId": "due_on", "sort": "asc"}], [{"colId": "caseworker", "sort": "asc"}]]
+    overview = overview_payload()
+    while time.monotonic() < until:
+        token = session.cookies.get("_csrf_token") or ""
+        headers = {"X-CSRFToken": token}
+        t0 = time.perf_counter()
+        try:
+            if rng.random() < 0.4:
+                kind = "overblik"
+                ok = session.get(base + "/", timeout=60).ok
+                ok = (
+                    ok
+                    and session.post(
+                        base + "/_dash-update-component", json=overview, headers=headers, timeout=60
+                    ).ok
+                )
+                ok = (
+                    ok
+                    and session.post(
+                        base + "/_dash-update-component",
+                        json=layout_payload("/"),
+                        headers=headers,
+                        timeout=60,
+                    ).ok
+                )
+            else:
+                kind = "sager-grid"
+                flt: dict[str, str] = {}
+                if rng.random() < 0.5:
+                    flt["center"] = rng.choice(centers)
+                status = rng.choice(statuses)
+                if status:
+                    flt["status"] = status
+                payload = grid_payload(flt, rng.choice([0, 0, 100, 200]), rng.choice(sorts))
+                ok = session.post(
+                    base + "/_dash-update-component", json=payload, headers=headers, timeout=60
+                ).ok
+        except Exception:
+            ok = False
+        out.append((kind, time.perf_counter() - t0, ok))
+        time.sleep(think)
+
+
+def layout_payload(path: str) -> dict[str, Any]:
+    """The pages router's callback: the page's layout for a path (Overblik's cards)."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--db", required=True, help="a loaded store")
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--think", type=float, default=1.0)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=4)
+    args = ap.parse_args()
+    name, password = bench_user(args.db)
+    from store import case_list
+    from store.db import get_engine
+    from store.scope import Scope
+
+    centers = case_list.centers(get_engine(args.db), Scope.everything())
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.db,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_WORKERS": str(args.workers),
+        "WEB_THREADS": str(args.threads),
+        "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-session-key"),
+    }
+    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / "bench_serve.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "app:server"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import requests
+
+        for _ in range(300):
+            try:
+                if requests.get(base + "/healthz", timeout=1).ok:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        sessions = [login(base, name, password) for _ in range(args.users)]
+        results: list[tuple[str, float, bool]] = []
+        until = time.monotonic() + args.seconds
+        threads = [
+            threading.Thread(
+                target=user_loop,
+                args=(base, s, i, until, args.think, centers, results),
+                daemon=True,
+            )
+            for i, s in enumerate(sessions)
+        ]
+        t0 = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.monotonic() - t0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+    print(
+        f"{args.users} users, {args.seconds:g} s, think {args.think:g} s, gunicorn "
+        f"{args.workers}x{args.threads}, store {args.db.split('@')[-1]}"
+    )
+    errors = sum(not ok for _, _, ok in results)
+    print(
+        f"requests {len(results)}, errors {errors}, throughput {len(results) / wall:.1f} user actions/s"
+    )
+    print(f"{'kind':12} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for kind in sorted({k for k, _, _ in results}) + ["all"]:
+        times = sorted(t * 1000 for k, t, _ in results if kind in (k, "all"))
+        if not times:
+            continue
+        p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+        print(
+            f"{kind:12} {len(times):6} {statistics.median(times):8.0f} {p95:8.0f} {times[-1]:8.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,7 @@ CSV starts within 1 s and the worker stays under 300 MB. Asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -24,8 +25,6 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-import contextlib
 
 from bench.bench_serve import free_port, login  # noqa: E402
 from bench.bench_web import bench_user  # noqa: E402

@@ -79,15 +79,22 @@ def add_user(
     return Principal(username, Role(role), center or None, team or None, caseworker_id or None)
 
 
-def disable_user(engine: Engine, username: str, *, by: str | None = None) -> None:
-    if not store_access.update_user(engine, username, {"disabled": True}):
+def _change(
+    engine: Engine, username: str, values: dict[str, object], change: str, by: str | None
+) -> None:
+    """Change a user's row, audited as a user change; UserError when there is none."""
+    if not store_access.update_user(engine, username, values):
         raise UserError(f"no user {username!r}")
     audit.record(
         engine,
         user=by,
         action=AuditAction.USER_CHANGE,
-        detail={"change": "disable", "user": username},
+        detail={"change": change, "user": username},
     )
+
+
+def disable_user(engine: Engine, username: str, *, by: str | None = None) -> None:
+    _change(engine, username, {"disabled": True}, "disable", by)
 
 
 def set_password(engine: Engine, username: str, password: str, *, by: str | None = None) -> None:
@@ -95,14 +102,7 @@ def set_password(engine: Engine, username: str, password: str, *, by: str | None
         hashed = hash_password(password)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    if not store_access.update_user(engine, username, {"password_hash": hashed, "disabled": False}):
-        raise UserError(f"no user {username!r}")
-    audit.record(
-        engine,
-        user=by,
-        action=AuditAction.USER_CHANGE,
-        detail={"change": "password", "user": username},
-    )
+    _change(engine, username, {"password_hash": hashed, "disabled": False}, "password", by)
 
 
 def list_users(engine: Engine) -> pd.DataFrame:

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import subprocess
 import sys
 import threading
 import time
@@ -26,7 +24,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_serve import free_port, login  # noqa: E402
+from bench.bench_serve import login, start_gunicorn  # noqa: E402
 from bench.bench_web import bench_user  # noqa: E402
 
 
@@ -44,35 +42,8 @@ def main() -> None:
     ap.add_argument("--db", required=True, help="a loaded store")
     args = ap.parse_args()
     name, password = bench_user(args.db)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.db,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_WORKERS": "1",
-        "WEB_THREADS": "2",
-        "WEB_TIMEOUT": "600",
-        "LOG_LEVEL": "WARNING",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-session-key"),
-    }
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "app:server"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_gunicorn(args.db, workers=1, threads=2, timeout=600)
     try:
-        import requests
-
-        for _ in range(300):
-            try:
-                if requests.get(base + "/healthz", timeout=1).ok:
-                    break
-            except OSError:
-                time.sleep(0.2)
         session = login(base, name, password)
         session.get(base + "/sager", timeout=60)  # warm the worker
         print(f"store {args.db.split('@')[-1]}; one gunicorn worker")

@@ -31,12 +31,51 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_web import bench_user  # noqa: E402
+from tests.web import payloads  # noqa: E402
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def start_gunicorn(
+    db: str, workers: int, threads: int, timeout: int = 120
+) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn (gunicorn.conf.py) against `db` on a free port, answering /healthz; its
+    log in $TMPDIR/bench_gunicorn.log. Returns the process and the base URL."""
+    import requests
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": db,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_WORKERS": str(workers),
+        "WEB_THREADS": str(threads),
+        "WEB_TIMEOUT": str(timeout),
+        "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-session-key"),
+    }
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / "bench_gunicorn.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "app:server"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if requests.get(base + "/healthz", timeout=1).ok:
+                break
+        except OSError:
+            time.sleep(0.2)
+    return proc, base
 
 
 def login(base: str, name: str, password: str) -> Any:
@@ -54,53 +93,6 @@ def login(base: str, name: str, password: str) -> Any:
     return session
 
 
-def grid_payload(filters: dict[str, str], start: int, sort: list[Any]) -> dict[str, Any]:
-    from pages import sager
-
-    return {
-        "output": f"..{sager.GRID}.getRowsResponse...{sager.COUNT}.children..."
-        f"{sager.LAST_REQUEST}.data..",
-        "outputs": [
-            {"id": sager.GRID, "property": "getRowsResponse"},
-            {"id": sager.COUNT, "property": "children"},
-            {"id": sager.LAST_REQUEST, "property": "data"},
-        ],
-        "inputs": [
-            {
-                "id": sager.GRID,
-                "property": "getRowsRequest",
-                "value": {
-                    "startRow": start,
-                    "endRow": start + 100,
-                    "sortModel": sort,
-                    "filterModel": {},
-                },
-            }
-        ],
-        "changedPropIds": [f"{sager.GRID}.getRowsRequest"],
-        "state": [{"id": sager.FILTERS, "property": "data", "value": filters}],
-    }
-
-
-def overview_payload() -> dict[str, Any]:
-    import app as webapp
-    from components import banner
-
-    return {
-        "output": f"..{banner.BANNER}.children...{webapp.USER_MENU}.children..",
-        "outputs": [
-            {"id": banner.BANNER, "property": "children"},
-            {"id": webapp.USER_MENU, "property": "children"},
-        ],
-        "inputs": [
-            {"id": webapp.NAV_LOCATION, "property": "pathname", "value": "/"},
-            {"id": webapp.NAV_LOCATION, "property": "search", "value": ""},
-        ],
-        "changedPropIds": [f"{webapp.NAV_LOCATION}.pathname"],
-        "state": [],
-    }
-
-
 def user_loop(
     base: str,
     session: Any,
@@ -113,7 +105,7 @@ def user_loop(
     rng = random.Random(seed)
     statuses = ["overskredet", "forfalder-14", "aaben", None]
     sorts = [[], [{"colId": "due_on", "sort": "asc"}], [{"colId": "caseworker", "sort": "asc"}]]
-    overview = overview_payload()
+    overview = payloads.shell("/")
     while time.monotonic() < until:
         token = session.cookies.get("_csrf_token") or ""
         headers = {"X-CSRFToken": token}
@@ -132,7 +124,7 @@ def user_loop(
                     ok
                     and session.post(
                         base + "/_dash-update-component",
-                        json=layout_payload("/"),
+                        json=payloads.page_layout("/"),
                         headers=headers,
                         timeout=60,
                     ).ok
@@ -145,7 +137,8 @@ def user_loop(
                 status = rng.choice(statuses)
                 if status:
                     flt["status"] = status
-                payload = grid_payload(flt, rng.choice([0, 0, 100, 200]), rng.choice(sorts))
+                start = rng.choice([0, 0, 100, 200])
+                payload = payloads.grid(flt, start, start + 100, rng.choice(sorts))
                 ok = session.post(
                     base + "/_dash-update-component", json=payload, headers=headers, timeout=60
                 ).ok
@@ -153,23 +146,6 @@ def user_loop(
             ok = False
         out.append((kind, time.perf_counter() - t0, ok))
         time.sleep(think)
-
-
-def layout_payload(path: str) -> dict[str, Any]:
-    """The pages router's callback: the page's layout for a path (Overblik's cards)."""
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
 
 
 def main() -> None:
@@ -187,35 +163,8 @@ def main() -> None:
     from store.scope import Scope
 
     centers = case_list.centers(get_engine(args.db), Scope.everything())
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.db,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_WORKERS": str(args.workers),
-        "WEB_THREADS": str(args.threads),
-        "LOG_LEVEL": "WARNING",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-session-key"),
-    }
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / "bench_serve.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "app:server"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_gunicorn(args.db, args.workers, args.threads)
     try:
-        import requests
-
-        for _ in range(300):
-            try:
-                if requests.get(base + "/healthz", timeout=1).ok:
-                    break
-            except OSError:
-                time.sleep(0.2)
         sessions = [login(base, name, password) for _ in range(args.users)]
         results: list[tuple[str, float, bool]] = []
         until = time.monotonic() + args.seconds
@@ -236,7 +185,6 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-        log.close()
     print(
         f"{args.users} users, {args.seconds:g} s, think {args.think:g} s, gunicorn "
         f"{args.workers}x{args.threads}, store {args.db.split('@')[-1]}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,13 +43,13 @@ def _pg_admin() -> Engine | None:
         return None
 
 
-@pytest.fixture(scope="session")
-def pg_server_url() -> Iterator[str]:
-    """URL of a brand-new PostgreSQL database for this test session."""
+@contextmanager
+def new_pg_database(prefix: str = "fristvagt_test") -> Iterator[str]:
+    """A brand-new PostgreSQL database on the test server, dropped afterwards (its URL)."""
     admin = _pg_admin()
     if admin is None:
         pytest.skip(f"no PostgreSQL server at {PG_ADMIN_URL}")
-    name = f"fristvagt_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
@@ -59,6 +60,13 @@ def pg_server_url() -> Iterator[str]:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """URL of a brand-new PostgreSQL database for this test session."""
+    with new_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

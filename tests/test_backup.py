@@ -8,34 +8,23 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from store.db import get_engine, init_db
-from tests.conftest import _pg_admin
+from tests.conftest import new_pg_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def target_url(pg_server_url: str) -> Iterator[str]:
-    admin = _pg_admin()
-    assert admin is not None
-    name = f"fristvagt_restore_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    """An empty database to restore into."""
+    with new_pg_database("fristvagt_restore") as url:
         yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:

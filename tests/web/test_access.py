@@ -17,10 +17,11 @@ from sqlalchemy import Engine, select, text
 import app as webapp
 from access.principal import Principal
 from components import auth, urls
-from pages import sager, udvikling
+from pages import sager
 from store import case_list
 from store.models import AuditEvent
 from store.scope import Scope
+from tests.web import payloads
 from tests.web.conftest import add_user, csrf_headers, login
 from vocab import Role
 
@@ -28,26 +29,9 @@ ALL = Scope.everything()
 PAGES = ("/", "/sager", "/fristkalender", "/udvikling", "/sagsbehandlingsfrister", "/klager")
 
 
-def grid_payload(filters: dict[str, str], start: int = 0, end: int = 1000) -> dict[str, Any]:
+def grid_payload(filters: dict[str, str]) -> dict[str, Any]:
     """Sager's get_rows callback as the browser posts it, with a crafted filter state."""
-    return {
-        "output": f"..{sager.GRID}.getRowsResponse...{sager.COUNT}.children..."
-        f"{sager.LAST_REQUEST}.data..",
-        "outputs": [
-            {"id": sager.GRID, "property": "getRowsResponse"},
-            {"id": sager.COUNT, "property": "children"},
-            {"id": sager.LAST_REQUEST, "property": "data"},
-        ],
-        "inputs": [
-            {
-                "id": sager.GRID,
-                "property": "getRowsRequest",
-                "value": {"startRow": start, "endRow": end, "sortModel": [], "filterModel": {}},
-            }
-        ],
-        "changedPropIds": [f"{sager.GRID}.getRowsRequest"],
-        "state": [{"id": sager.FILTERS, "property": "data", "value": filters}],
-    }
+    return payloads.grid(filters)
 
 
 def grid_rows(client: Any, filters: dict[str, str]) -> list[dict[str, Any]]:
@@ -132,17 +116,7 @@ def test_each_role_sees_only_its_rows_in_callbacks_and_exports(
             if who.role in (Role.CASEWORKER, Role.TEAM_LEAD):
                 assert set(df["Team"].dropna()) <= {"HCK Team 1"}
     # Udvikling's chart callback asked for every center: another center never appears
-    payload = {
-        "output": "udvikling-charts.children",
-        "outputs": {"id": "udvikling-charts", "property": "children"},
-        "inputs": [
-            {"id": udvikling.KPI_SELECT, "property": "value", "value": ["K3", "K1"]},
-            {"id": udvikling.CENTER_SELECT, "property": "value", "value": ["SCK", "ALL"]},
-            {"id": udvikling.PERIOD_SELECT, "property": "value", "value": "alle"},
-        ],
-        "changedPropIds": [f"{udvikling.KPI_SELECT}.value"],
-        "state": [],
-    }
+    payload = payloads.trend(["K3", "K1"], ["SCK", "ALL"])
     response = client.post("/_dash-update-component", json=payload, headers=csrf_headers(client))
     assert response.status_code == 200
     if who.role != Role.DIRECTORATE:
@@ -346,21 +320,7 @@ def test_malformed_callback_payloads_get_400_not_500(
         assert r.status_code in (200, 204, 400), (value, r.status_code)
         assert 'rowData": [{' not in r.get_data(as_text=True)
     # the KPI chart with 50,000 codes: cut to the known KPIs, answered at once
-    payload = {
-        "output": "udvikling-charts.children",
-        "outputs": {"id": "udvikling-charts", "property": "children"},
-        "inputs": [
-            {
-                "id": udvikling.KPI_SELECT,
-                "property": "value",
-                "value": [f"X{i}" for i in range(50_000)],
-            },
-            {"id": udvikling.CENTER_SELECT, "property": "value", "value": ["HCK"]},
-            {"id": udvikling.PERIOD_SELECT, "property": "value", "value": "alle"},
-        ],
-        "changedPropIds": [f"{udvikling.KPI_SELECT}.value"],
-        "state": [],
-    }
+    payload = payloads.trend([f"X{i}" for i in range(50_000)], ["HCK"])
     r = client.post("/_dash-update-component", json=payload, headers=headers)
     assert r.status_code in (200, 204, 400, 413)
 

@@ -13,13 +13,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-import app as webapp
-from components import banner
+from tests.web import payloads
 from tests.web.conftest import add_user, http_callback, http_login
 from vocab import Role
 
@@ -93,19 +91,7 @@ def test_gunicorn_serves_a_page_and_a_callback(gunicorn: tuple[str, Path], db_ur
     status, _, body = _get(base + "/readyz")
     assert status == 200 and json.loads(body)["ready"] is True
     # the banner's callback, as the browser posts it on each page change
-    payload: dict[str, Any] = {
-        "output": f"..{banner.BANNER}.children...{webapp.USER_MENU}.children..",
-        "outputs": [
-            {"id": banner.BANNER, "property": "children"},
-            {"id": webapp.USER_MENU, "property": "children"},
-        ],
-        "inputs": [
-            {"id": webapp.NAV_LOCATION, "property": "pathname", "value": "/sager"},
-            {"id": webapp.NAV_LOCATION, "property": "search", "value": ""},
-        ],
-        "changedPropIds": [f"{webapp.NAV_LOCATION}.pathname"],
-        "state": [],
-    }
+    payload = payloads.shell("/sager")  # as the browser posts it on each page change
     request_ids = []
     for n in range(6):  # several, so that both workers answer some
         response = http_callback(web, base, payload, **{"X-Request-ID": f"test-{n}"})

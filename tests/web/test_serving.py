@@ -26,6 +26,7 @@ from store import case_list, kpi_results
 from store.db import get_engine, init_db
 from store.models import EtlRun
 from store.scope import Scope
+from tests.web import payloads
 from tests.web.conftest import add_user, csrf_headers, login
 from vocab import Role
 
@@ -203,17 +204,7 @@ def test_versioned_assets_are_cached_for_a_year(
 def test_callback_json_is_compressed(client: Any, web_store: Engine, db_url: str) -> None:
     add_user(db_url, "dir", Role.DIRECTORATE)
     login(client, "dir")
-    payload = {
-        "output": "udvikling-charts.children",
-        "outputs": {"id": "udvikling-charts", "property": "children"},
-        "inputs": [
-            {"id": udvikling.KPI_SELECT, "property": "value", "value": ["K3", "K1"]},
-            {"id": udvikling.CENTER_SELECT, "property": "value", "value": ["HCK", "ALL"]},
-            {"id": udvikling.PERIOD_SELECT, "property": "value", "value": "alle"},
-        ],
-        "changedPropIds": [f"{udvikling.KPI_SELECT}.value"],
-        "state": [],
-    }
+    payload = payloads.trend(["K3", "K1"], ["HCK", "ALL"])
     response = client.post(
         "/_dash-update-component",
         json=payload,

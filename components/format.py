@@ -147,3 +147,17 @@ def month_ticks(start: Any, end: Any, max_ticks: int = 8) -> tuple[list[pd.Times
     step = max(1, -(-len(months) // max_ticks))
     picked = list(months[::step])
     return picked, [month_short(m) for m in picked]
+
+
+# Plotly reads `<...>` in titles, labels and hovers as its pseudo-HTML (a `<a href>`
+# becomes a link): text from the data gets look-alike angle brackets instead.
+_CHART_TEXT = str.maketrans({"<": "‹", ">": "›"})
+MAX_CHART_TEXT = 120
+
+
+def chart_text(value: Any) -> str:
+    """Text from the data (a campaign name, a team) as plain text for a Plotly chart:
+    never markup or a link, and not longer than MAX_CHART_TEXT characters."""
+    text = "" if _missing(value) else str(value)
+    text = text.translate(_CHART_TEXT).replace("\n", " ")
+    return text if len(text) <= MAX_CHART_TEXT else text[: MAX_CHART_TEXT - 1] + "…"

@@ -115,7 +115,7 @@ def burndown_figure(
         )
     layout = {
         **PLAIN_LAYOUT,
-        "title": {"text": f"Gennemgang: {campaign}"},
+        "title": {"text": f"Gennemgang: {fmt.chart_text(campaign)}"},
         "height": 340,
         "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
         "yaxis": {
@@ -204,7 +204,7 @@ def layout(**params: Any) -> html.Div:
 @callback(Output(BURNDOWN, "children"), Input(CAMPAIGN, "value"))
 def update_burndown(campaign: str | None) -> Any:
     """The chosen campaign's remaining cases against its milestones."""
-    if not campaign:
+    if not isinstance(campaign, str) or not campaign or len(campaign) > 200:
         return None
     df = complaints.review_burndown(ui.engine(), ui.scope(), campaign)
     if df.empty:

@@ -180,3 +180,12 @@ def test_targets_come_from_the_rules(tmp_path: Path, monkeypatch: pytest.MonkeyP
 )
 def test_attainment(value: float | None, den: int, expected: str) -> None:
     assert labels.attainment(value, den, 0.95) == expected
+
+
+def test_chart_text_is_never_markup() -> None:
+    crafted = '<a href="https://angriber.example">Klik</a>\nnæste linje'
+    shown = fmt.chart_text(crafted)
+    assert "<" not in shown and ">" not in shown and "\n" not in shown
+    assert "Klik" in shown
+    assert len(fmt.chart_text("x" * 500)) == fmt.MAX_CHART_TEXT
+    assert fmt.chart_text(None) == ""

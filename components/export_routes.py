@@ -108,24 +108,21 @@ def export_csv() -> Response:
     flt, sort, filters = checked
 
     def rows() -> Iterator[str]:
+        # the header first, before the list's query has sorted anything: the download
+        # starts at once, whatever the list's length
+        header = export.case_list_frame(case_list.empty_list_frame(bool(flt.kpi)))
+        yield "\ufeff" + header.to_csv(index=False, sep=";")
         n, cases = 0, set()
-        header_done = False
-        for batch in _batches(flt, sort, filters):
-            cases.update(batch["case_id"].dropna().astype(str))
-            frame = export.case_list_frame(batch)
-            buf = io.StringIO()
-            frame.to_csv(
-                buf, index=False, sep=";", header=not header_done, quoting=csv.QUOTE_MINIMAL
-            )
-            if not header_done:
-                yield "\ufeff"
-                header_done = True
-            n += len(frame)
-            yield buf.getvalue()
-        if not header_done:  # an empty list: the header alone
-            empty = export.case_list_frame(case_list.empty_list_frame(bool(flt.kpi)))
-            yield "\ufeff" + empty.to_csv(index=False, sep=";")
-        _audit("csv", flt, sort, filters, n, cases)
+        try:
+            for batch in _batches(flt, sort, filters):
+                cases.update(batch["case_id"].dropna().astype(str))
+                frame = export.case_list_frame(batch)
+                buf = io.StringIO()
+                frame.to_csv(buf, index=False, sep=";", header=False, quoting=csv.QUOTE_MINIMAL)
+                n += len(frame)
+                yield buf.getvalue()
+        finally:  # audited also when the download stops half-way: what was sent
+            _audit("csv", flt, sort, filters, n, cases)
 
     name = export.filename("sager", "csv")
     return Response(

@@ -94,6 +94,9 @@ def login(base: str, name: str, password: str) -> Any:
     return session
 
 
+FAILURES: list[str] = []  # requests that got no answer, with the client's exception
+
+
 def user_loop(
     base: str,
     session: Any,
@@ -117,8 +120,9 @@ def user_loop(
             status = session.request(
                 method, base + url, headers={"X-CSRFToken": token}, timeout=60, **kw
             ).status_code
-        except Exception:
+        except Exception as exc:  # no answer: kept to print
             status = 0
+            FAILURES.append(f"{kind}: {exc!r}"[:300])
         out.append((kind, time.perf_counter() - t0, status))
 
     while time.monotonic() < until:
@@ -154,6 +158,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=4)
     args = ap.parse_args()
     name, password = bench_user(args.db)
+    import app  # noqa: F401  (the pages register on it: the payloads name their ids)
     from store import case_list
     from store.db import get_engine
     from store.scope import Scope
@@ -190,6 +195,8 @@ def main() -> None:
         f"requests {len(results)}, errors {len(errors)} {sorted(set(errors)) or ''}, "
         f"throughput {len(results) / wall:.1f} requests/s"
     )
+    for failure in FAILURES[:3]:
+        print("  no answer:", failure)
     print(f"{'request':16} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for kind in [*sorted({k for k, _, _ in results}), "all"]:
         times = sorted(t * 1000 for k, t, _ in results if kind in (k, "all"))

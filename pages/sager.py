@@ -50,6 +50,7 @@ BLOCK = 100
 
 # Results that only change with a load: computed once per load and scope (components.cache).
 filter_options = memoize_per_load(case_list.filter_options)
+list_count = memoize_per_load(case_list.list_count)  # a count changes only with a load
 
 DATE_FILTER = {"filter": "agDateColumnFilter", "filterParams": {"buttons": ["reset"]}}
 TEXT_FILTER = {
@@ -216,7 +217,7 @@ def layout(**params: Any) -> html.Div:
     opts = filter_options(eng, scope)
     link = urls.parse_list(params, centers=opts["centers"])
     flt = link.filter
-    count = case_list.list_count(eng, scope, flt)
+    count = list_count(eng, scope, flt)
     worker_name = case_list.employee_name(eng, flt.caseworker) if flt.caseworker else None
     not_understood = urls.not_understood_text(link.not_understood)
     header = html.Div(
@@ -318,7 +319,7 @@ def get_rows(
     filter_model = request.get("filterModel") or {}
     try:
         start, end = _row_range(request)
-        count = case_list.list_count(eng, scope, flt, filter_model)
+        count = list_count(eng, scope, flt, filter_model)
         df = case_list.list_rows(eng, scope, flt, start, end, sort_model, filter_model)
     except (grid_filter.DisallowedColumn, grid_filter.BadFilter, case_list.BadFilter) as exc:
         log.warning("rejected grid request: %s", safe_repr(str(exc)))

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from components import filters, labels, ui, urls
+from components import charts, filters, labels, ui, urls
 from components import format as fmt
 from store import complaints, runs
 
@@ -49,7 +49,7 @@ def complaints_figure(df: pd.DataFrame) -> dict[str, Any]:
                 "y": [int(n) for n in g["n"]],
                 "name": name,
                 "marker": {"color": colour},
-                "hovertemplate": "%{x|%m-%Y}: %{y} klager<extra>" + name + "</extra>",
+                "hovertemplate": "%{x|%b %Y}: %{y} klager<extra>" + name + "</extra>",
             }
         )
     tickvals, ticktext = fmt.month_ticks(per["month"].min(), per["month"].max(), 12)
@@ -98,7 +98,7 @@ def burndown_figure(
             "mode": "lines",
             "line": {"shape": "hv"},
             "name": "Tilbage",
-            "hovertemplate": "%{x|%d-%m-%Y}: %{y} sager tilbage<extra></extra>",
+            "hovertemplate": charts.HOVER_DATE + ": %{y} sager tilbage<extra></extra>",
         }
     ]
     if milestones:
@@ -148,10 +148,7 @@ def layout(**params: Any) -> html.Div:
         parts.append(
             dcc.Graph(
                 figure=complaints_figure(df),
-                config={
-                    "displaylogo": False,
-                    "toImageButtonOptions": {"filename": "fristvagt-klager"},
-                },
+                config=charts.graph_config("klager"),
             )
         )
         head = ["", "Klager", "Realitet", "Formalitet", "Medhold", "Andel medhold"]
@@ -218,6 +215,9 @@ def update_burndown(campaign: str | None) -> Any:
     return html.Div(
         [
             html.P(note, className="mb-1"),
-            dcc.Graph(figure=burndown_figure(df, campaign, ms), config={"displaylogo": False}),
+            dcc.Graph(
+                figure=burndown_figure(df, campaign, ms),
+                config=charts.graph_config("gennemgang"),
+            ),
         ]
     )

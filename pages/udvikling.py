@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from components import filters, labels, ui, urls
+from components import charts, filters, labels, ui, urls
 from components import format as fmt
 from components.cache import memoize_per_load
 from store import kpi_results, runs
@@ -26,7 +26,6 @@ PERIOD_SELECT = "udvikling-period"
 CHARTS = "udvikling-charts"
 TREND_GRAPH = "trend"  # the `type` of a chart's pattern id {"type", "kpi"}
 PERIODS = {"12": "Seneste 12 måneder", "24": "Seneste 24 måneder", "alle": "Hele perioden"}
-COLOURS = ("#0d6efd", "#d63384", "#198754", "#fd7e14", "#6f42c1", "#212529")
 
 # Results that only change with a load: computed once per load and scope (components.cache).
 kpi_overview = memoize_per_load(kpi_results.kpi_overview)
@@ -71,20 +70,39 @@ def target_lines(df: pd.DataFrame, kpi: str) -> dict[float, list[str]]:
     return out
 
 
+SCENARIO = "hvis intet gøres"  # the forecast's name: a scenario, drawn grey, off by default
+
+
+def quarter_ticks(start: Any, end: Any) -> tuple[list[pd.Timestamp], list[str]]:
+    """Ticks at quarter starts ("1. kvt. 2025"), or at year starts ("2025") for long spans."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    quarters = pd.date_range(start.to_period("Q").to_timestamp(), end, freq="QS")
+    if len(quarters) > 12:
+        years = pd.date_range(start.to_period("Y").to_timestamp(), end, freq="YS")
+        return list(years), [str(y.year) for y in years]
+    return list(quarters), [f"{q.quarter}. kvt. {q.year}" for q in quarters]
+
+
 def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
     """The trend chart as a plain plotly figure dict (no validation cost per request)."""
     data: list[dict[str, Any]] = []
     hist = month_series(df)
-    for i, (center, g) in enumerate(hist.groupby("center", sort=True)):
+    for center, g in hist.groupby("center", sort=True):
         if not (g["denominator"] > 0).any():
             continue  # the KPI counts no cases in this center (e.g. a child KPI in RCK)
-        colour = COLOURS[i % len(COLOURS)]
+        colour = charts.center_colour(str(center))
         short = labels.center_short(center)
         g = g.sort_values("as_of")
+        last = g["as_of"].iloc[-1]
+        partial = last != last + pd.offsets.MonthEnd(0)  # the current month is not over
         text = [
             f"{fmt.percent(v, d)} ({fmt.number(n)} af {fmt.number(d)})"
             for v, n, d in zip(g["value"], g["numerator"], g["denominator"], strict=True)
         ]
+        symbols = ["circle"] * len(g)
+        if partial:
+            text[-1] += " – foreløbig: måneden er ikke slut"
+            symbols[-1] = "circle-open"
         data.append(
             {
                 "type": "scatter",
@@ -93,22 +111,29 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
                 "mode": "lines+markers",
                 "name": short,
                 "line": {"color": colour},
+                "marker": {"symbol": symbols, "size": 7},
                 "text": text,
-                "hovertemplate": "%{x|%d-%m-%Y}: %{text}<extra>" + short + "</extra>",
+                "hovertemplate": charts.HOVER_DATE + ": %{text}<extra>" + short + "</extra>",
             }
         )
         fc = df[(df["kind"] == ResultKind.FORECAST) & (df["center"] == center)].sort_values("as_of")
         if not fc.empty:
+            # a scenario, not a forecast of what will happen: grey, off until chosen
             data.append(
                 {
                     "type": "scatter",
                     "x": _iso([g["as_of"].iloc[-1], *fc["as_of"]]),
                     "y": [float(g["value"].iloc[-1]), *(float(v) for v in fc["value"])],
-                    "mode": "lines+markers",
-                    "name": f"{short} prognose",
-                    "line": {"color": colour, "dash": "dash"},
-                    "marker": {"symbol": "circle-open"},
-                    "hovertemplate": "Prognose %{x|%d-%m-%Y}: %{y:.0%}<extra>" + short + "</extra>",
+                    "mode": "lines",
+                    "name": f"{short} {SCENARIO}",
+                    "line": {"color": charts.SCENARIO_COLOUR, "dash": "dot", "width": 1.5},
+                    "visible": "legendonly",
+                    "customdata": [fmt.percent(v) for v in [g["value"].iloc[-1], *fc["value"]]],
+                    "hovertemplate": "Hvis intet gøres, "
+                    + charts.HOVER_DATE
+                    + ": %{customdata}<extra>"
+                    + short
+                    + "</extra>",
                 }
             )
     shapes: list[dict[str, Any]] = []
@@ -126,7 +151,7 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
                 "x1": 1,
                 "y0": target,
                 "y1": target,
-                "line": {"color": "#198754", "dash": "dot"},
+                "line": {"color": charts.TARGET_COLOUR, "dash": "dot"},
             }
         )
         notes.append(
@@ -166,15 +191,11 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
                     "font": {"size": 11, "color": "#495057"},
                 }
             )
-    ticks = fmt.month_ticks(df["as_of"].min(), df["as_of"].max()) if not df.empty else ([], [])
+    ticks = quarter_ticks(df["as_of"].min(), df["as_of"].max()) if not df.empty else ([], [])
+    shown = [float(v) for v in df["value"].dropna()] if not df.empty else []
     layout = {
         "title": {"text": f"{kpi} {labels.kpi_label(kpi)}"},
-        "yaxis": {
-            "tickformat": ".0%",
-            "range": [0, 1.08],
-            "gridcolor": "#e9ecef",
-            "zeroline": False,
-        },
+        "yaxis": charts.percent_axis(shown, targets),
         "xaxis": {"tickvals": _iso(ticks[0]), "ticktext": ticks[1], "gridcolor": "#e9ecef"},
         "separators": ",.",
         "height": 340,
@@ -189,15 +210,9 @@ def trend_figure(df: pd.DataFrame, kpi: str) -> dict[str, Any]:
 
 
 def graph_config(kpi: str) -> dict[str, Any]:
-    """The chart's mode bar: Danish locale, a dated file name for the picture."""
+    """The chart's mode bar in Danish, a dated file name for the picture."""
     return {
-        "displaylogo": False,
-        "locale": "da",
-        "toImageButtonOptions": {
-            "format": "png",
-            "filename": f"fristvagt-udvikling-{kpi}-{dt.date.today().isoformat()}",
-            "scale": 2,
-        },
+        **charts.graph_config(f"udvikling-{kpi}"),
         "modeBarButtonsToRemove": ["select2d", "lasso2d"],
     }
 
@@ -243,8 +258,10 @@ def layout(**_params: Any) -> html.Div:
             ui.page_header(
                 "Udvikling",
                 f"Månedlig målopfyldelse pr. center mod målet på {labels.target_text(kpis)}. "
-                "Stiplet linje: prognose, hvis der ikke gøres mere. "
-                "Hent en graf som billede med kamera-ikonet.",
+                "Hver center har sin farve på alle grafer. Et åbent punkt er den "
+                "igangværende måned (foreløbig). Vælg »hvis intet gøres« i forklaringen "
+                "for at se, hvor tallet ender, hvis der ikke gøres mere – et scenarie, "
+                "ikke en prognose. Hent en graf som billede med kamera-ikonet.",
             ),
             controls,
             dcc.Loading(html.Div(id=CHARTS)),

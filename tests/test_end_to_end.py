@@ -129,15 +129,16 @@ def test_the_pages_show_what_the_command_line_prints(
         charts = udvikling.update_charts([kpi], sorted(expected), "12")
         graph = find(charts, {"type": udvikling.TREND_GRAPH, "kpi": kpi})
         assert graph is not None, kpi
-        lines = [t for t in graph.figure["data"] if "prognose" not in t["name"]]
+        lines = [t for t in graph.figure["data"] if udvikling.SCENARIO not in t["name"]]
         assert len(lines) == len(expected)
         for trace in lines:
             assert trace["x"][-1] == as_of
             center = next(c for c in expected if trace["name"] in (c, _short(c)))
             r = expected[center]
             assert trace["y"][-1] == pytest.approx(r["value"], abs=1e-6)
-            assert trace["text"][-1].endswith(
+            assert (
                 f"({fmt.number(r['numerator'])} af {fmt.number(r['denominator'])})"
+                in trace["text"][-1]
             )
 
 

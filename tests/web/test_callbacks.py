@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 
 import app as webapp
 import settings
+from components import charts, urls
 from components import format as fmt
-from components import urls
 from pages import (
     datakvalitet,
     fristkalender,
@@ -199,9 +199,18 @@ def test_udvikling_charts(web_store: Engine) -> None:
     graph = out.children[0].children
     fig = graph.figure
     names = [t["name"] for t in fig["data"]]
-    assert "HCK" in names and "HCK prognose" in names and "Hele forvaltningen" in names
-    forecast = next(t for t in fig["data"] if t["name"] == "HCK prognose")
-    assert forecast["line"]["dash"] == "dash"
+    scenario = f"HCK {udvikling.SCENARIO}"
+    assert "HCK" in names and scenario in names and "Hele forvaltningen" in names
+    forecast = next(t for t in fig["data"] if t["name"] == scenario)
+    # a scenario, not a forecast: grey, dotted, off until chosen in the legend
+    assert forecast["visible"] == "legendonly" and forecast["line"]["dash"] == "dot"
+    assert forecast["line"]["color"] == charts.SCENARIO_COLOUR
+    hck = next(t for t in fig["data"] if t["name"] == "HCK")
+    assert hck["line"]["color"] == charts.center_colour("HCK")  # the center's own colour
+    # the target is always in view, ticks read "95 %"-style
+    axis = fig["layout"]["yaxis"]
+    assert axis["range"][1] > 0.95 and all(t.endswith(" %") for t in axis["ticktext"])
+    assert graph.config["locales"]["da"]["dictionary"]["Zoom in"] == "Zoom ind"
     hist = kpi_results.kpi_trend(web_store, ALL, kpis=["K3"], centers=["HCK"])
     fc = hist[hist["kind"] == "forecast"].sort_values("as_of")
     assert forecast["y"][1:] == pytest.approx(fc["value"].tolist())

@@ -212,7 +212,7 @@ def test_callback_json_is_compressed(client: Any, web_store: Engine, db_url: str
     )
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
     body = json.loads(gzip.decompress(response.data))
-    assert "HCK prognose" in json.dumps(body)
+    assert "HCK hvis intet gøres" in json.dumps(body, ensure_ascii=False)
 
 
 # ------------------------------------------------------------------ per-load cache

@@ -22,6 +22,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from components import auth, filters, labels, ui, urls
 from components import format as fmt
 from components.cache import memoize_per_load
+from components.grid_locale import GRID_LOCALE_DA
 from components.security import safe_repr
 from store import case_list, grid_filter
 from vocab import AuditAction
@@ -268,7 +269,7 @@ def layout(**params: Any) -> html.Div:
                 "enableClickSelection": True,
                 "checkboxes": False,
             },
-            "localeText": {"loadingOoo": "Henter …", "noRowsToShow": "Ingen rækker"},
+            "localeText": GRID_LOCALE_DA,
         },
         style={"height": "calc(100vh - 330px)", "minHeight": "420px"},
         className="ag-theme-alpine",

@@ -360,3 +360,23 @@ def test_center_chief_sees_the_center(server: str, driver: WebDriver, store_url:
         assert {r["center"] for r in rows} == {"HCK"}
     finally:
         browser_login(driver, server, "dir")
+
+
+def test_grid_speaks_danish(server: str, driver: WebDriver) -> None:
+    open_page(driver, server + "/sager?center=SCK")
+    grid_rows(driver)
+    button = driver.find_element(
+        By.CSS_SELECTOR,
+        '.ag-header-cell[col-id="case_id"] .ag-header-cell-filter-button, '
+        '.ag-header-cell[col-id="case_id"] .ag-header-cell-menu-button',
+    )
+    driver.execute_script("arguments[0].click()", button)
+    menu = WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".ag-filter, .ag-menu")
+    )
+    text = menu[0].get_attribute("innerText") + " ".join(
+        o.get_attribute("innerText")
+        for o in driver.find_elements(By.CSS_SELECTOR, ".ag-select, .ag-picker-field")
+    )
+    assert "Nulstil" in text or "Indeholder" in text, text
+    assert "Contains" not in text and "Reset" not in text

@@ -69,14 +69,11 @@ def failed_line(failed: FailedRun, current: data_quality.Freshness) -> list[Any]
 
 
 def no_data_line() -> list[Any]:
-    """Nothing loaded yet: how to load."""
+    """Nothing loaded yet: what the reader (an end user) can do about it."""
     return [
         html.Strong("Der er ingen data endnu. "),
-        "Indlæs et udtræk med ",
-        html.Code("python -m etl load MAPPE"),
-        " (eller demodata: ",
-        html.Code("python -m etl demo --out /tmp/demo && python -m etl load /tmp/demo"),
-        ").",
+        "Fagsystemets udtræk er ikke indlæst. Kontakt Fristvagts administrator: "
+        "den natlige indlæsning skal sættes op eller køres (se driftsvejledningen).",
     ]
 
 

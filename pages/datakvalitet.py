@@ -170,7 +170,9 @@ def layout(**params: Any) -> html.Div:
             )
             if run_rows
             else ui.empty_state(
-                "Ingen indlæsninger endnu.", "Kør: python -m etl load MAPPE (mappen med udtrækket)."
+                "Ingen indlæsninger endnu.",
+                "Den natlige indlæsning har ikke kørt. Administratoren sætter den op "
+                "(driftsvejledningen, docs/deployment.md).",
             ),
             id=RUNS,
         )

@@ -420,3 +420,21 @@ def test_trend_draws_a_line_per_target() -> None:
     assert [s["y0"] for s in fig["layout"]["shapes"][:2]] == [0.95, 0.9]
     notes = [a["text"] for a in fig["layout"]["annotations"]]
     assert "Mål 95 % (Hele forvaltningen, SCK)" in notes and "Mål 90 % (HCK)" in notes
+
+
+def test_unknown_address_gets_a_danish_404(web_store: Engine) -> None:
+    from pages import not_found_404
+
+    text = texts(not_found_404.layout())
+    assert "Siden findes ikke" in text and "Overblik" in text
+
+
+def test_no_data_tells_users_whom_to_ask(
+    db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.db import init_db
+
+    init_db(db_engine)
+    monkeypatch.setenv("DATABASE_URL", db_engine.url.render_as_string(hide_password=False))
+    text = texts(webapp.update_shell("/", "")[0])
+    assert "administrator" in text and "python -m" not in text

@@ -80,6 +80,25 @@ class TargetGroup(StrEnum):
 
 # A case without a (known, active) caseworker, and a case without a team: one
 # stored marker each, shown to users as "Ufordelt" / "Intet team".
+# The Danish names of obligation kinds and statuses (the web shows them, the case
+# list sorts by them: A-Z is the order of the words a reader sees, not of the codes).
+KIND_LABELS: dict[str, str] = {
+    Kind.HANDLEPLAN: "Handleplan",
+    Kind.FOLLOW_UP: "Opfølgning",
+    Kind.INVESTIGATION: "Børnefaglig undersøgelse",
+    Kind.PROCESSING: "Sagsbehandlingsfrist",
+    Kind.LETTER: "Underretningsbrev",
+    Kind.SHELTER_PLAN: "Handleplan tilbudt (forsorg)",
+}
+STATUS_LABELS: dict[str, str] = {
+    Status.OVERDUE: "Overskredet",
+    Status.OPEN: "Åben",
+    Status.MET: "Opfyldt",
+    Status.LATE: "Opfyldt for sent",
+    Status.MISSED: "Ikke overholdt",  # can no longer be done (a letter after the decision)
+}
+
+
 class Role(StrEnum):
     """What a user may see and do (issue 11); decided on the server from the session."""
 

@@ -17,10 +17,11 @@ from components import format as fmt
 from monitoring.rules import Rules, load_rules
 from vocab import (
     ALL_CENTERS,
+    KIND_LABELS,
     NO_TEAM,
     RUN_STATUS_LABELS,
+    STATUS_LABELS,
     UNASSIGNED,
-    Kind,
     RunStatus,
     Severity,
     Status,
@@ -35,21 +36,6 @@ KPI_UNITS: dict[str, tuple[str, str]] = {
     "K7a": ("ansøgning", "ansøgninger"),
     "K7b": ("ansøgning", "ansøgninger"),
     "K8": ("ansøgning", "ansøgninger"),
-}
-KIND_LABELS: dict[Kind, str] = {
-    Kind.HANDLEPLAN: "Handleplan",
-    Kind.FOLLOW_UP: "Opfølgning",
-    Kind.INVESTIGATION: "Børnefaglig undersøgelse",
-    Kind.PROCESSING: "Sagsbehandlingsfrist",
-    Kind.LETTER: "Underretningsbrev",
-    Kind.SHELTER_PLAN: "Handleplan tilbudt (forsorg)",
-}
-STATUS_LABELS: dict[Status, str] = {
-    Status.OVERDUE: "Overskredet",
-    Status.OPEN: "Åben",
-    Status.MET: "Opfyldt",
-    Status.LATE: "Opfyldt for sent",
-    Status.MISSED: "Ikke overholdt",  # can no longer be done (a letter after the decision)
 }
 # The icon in front of a status in the case list: crossed = needs attention.
 STATUS_ICONS: dict[Status, str] = {

@@ -32,7 +32,7 @@ from store.grid_filter import (
 from store.models import Case, Employee, KpiMember, Obligation
 from store.runs import current_as_of
 from store.scope import Scope, employees_where
-from vocab import UNASSIGNED, Kind, Status
+from vocab import KIND_LABELS, STATUS_LABELS, UNASSIGNED, Kind, Status
 
 
 class ListStatus(StrEnum):
@@ -115,6 +115,8 @@ DEFAULT_SORT: tuple[tuple[str, str], ...] = (("days_overdue", "desc"), ("due_on"
 
 # Grid columns whose filter or sort needs a lookup join (the full CPR is in `cases`).
 NEEDS_JOINS = frozenset({"cpr"})
+# sorting by these needs the lookups too: the caseworker's name, not the staff id
+SORT_NEEDS_JOINS = frozenset({"caseworker"})
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,10 @@ class _ListSource:
     columns: dict[str, GridColumn]  # field -> the SQL expression shown
     base: Select
     key: Any  # one row's id (obligation or member), the tie-breaker of every order
-    keys: dict[str, GridColumn]  # field -> the SQL expression sorted and filtered on
+    keys: dict[str, GridColumn]  # field -> the SQL expression filtered on
     kpi_mode: bool = False
+    # field -> the SQL expression sorted on (default: `keys`): the words the list shows
+    sort_keys: dict[str, GridColumn] | None = None
 
 
 def _status_clause(status: str, as_of: dt.date | None) -> ColumnElement:
@@ -147,6 +151,11 @@ def _status_clause(status: str, as_of: dt.date | None) -> ColumnElement:
         return o.status.in_((Status.MET, Status.LATE))
     days = DUE_WITHIN_DAYS[wanted]
     return and_(o.status == Status.OPEN, o.due_on >= ref, o.due_on <= ref + dt.timedelta(days=days))
+
+
+def _danish(code: Any, words: Mapping[str, str]) -> ColumnElement:
+    """A code column as its Danish word (an unknown code as it is)."""
+    return case({str(k): v for k, v in words.items()}, value=code, else_=code)
 
 
 def _list_source(
@@ -224,7 +233,23 @@ def _list_source(
     # sort and filter the caseworker by id (indexed; names are matched through a
     # subquery on the employee register), so no page needs the join to sort
     keys = {**columns, "caseworker": GridColumn(worker, ColumnType.CASEWORKER)}
-    return _ListSource(columns=columns, base=base, key=key, keys=keys, kpi_mode=bool(flt.kpi))
+    # sorted by the words the list shows: the caseworker's name (with the lookups),
+    # the kind's and status's Danish names (A-Z as the reader sees it, not the codes)
+    sort_keys = {
+        **keys,
+        "kind": GridColumn(_danish(o.kind, KIND_LABELS), text),
+        "status": GridColumn(_danish(o.status, STATUS_LABELS), text),
+    }
+    if joins:
+        sort_keys["caseworker"] = columns["caseworker"]
+    return _ListSource(
+        columns=columns,
+        base=base,
+        key=key,
+        keys=keys,
+        kpi_mode=bool(flt.kpi),
+        sort_keys=sort_keys,
+    )
 
 
 # The grid columns a sort or filter may name (a KPI's list adds kpi and met).
@@ -251,6 +276,7 @@ def _list_query(
         key=src.key,
         keys=src.keys,
         kpi_mode=src.kpi_mode,
+        sort_keys=src.sort_keys,
     )
 
 
@@ -262,7 +288,9 @@ def _default_terms(src: _ListSource) -> list[Any]:
 
 def _ordered(src: _ListSource, sort_model: Sequence[Mapping[str, Any]] | None) -> Select:
     """The grid's sort, else the default (`STATUS_ORDER`, then `DEFAULT_SORT`); ties by id."""
-    terms = grid_order_by(src.keys, sort_model) if sort_model else _default_terms(src)
+    terms = (
+        grid_order_by(src.sort_keys or src.keys, sort_model) if sort_model else _default_terms(src)
+    )
     return src.base.order_by(*terms, src.key.asc())
 
 
@@ -329,8 +357,9 @@ def list_rows(
     """
     start = max(0, int(start))
     end = max(start, min(int(end), start + 1000))
-    used = {str(c.get("colId")) for c in sort_model or []} | set(filter_model or {})
-    if not used & NEEDS_JOINS:
+    sorted_by = {str(c.get("colId")) for c in sort_model or [] if isinstance(c, Mapping)}
+    used = sorted_by | set(filter_model or {})
+    if not used & NEEDS_JOINS and not sorted_by & SORT_NEEDS_JOINS:
         # deferred join: page through the bare table, then look up names for one page
         lean = _list_query(engine, scope, flt, filter_model, joins=False)
         if not sort_model and not lean.kpi_mode:

@@ -233,3 +233,25 @@ def test_empty_store(db_engine: Engine) -> None:
     assert case_list.list_count(db_engine, ALL, ListFilter(status=ListStatus.DUE_7)) == 0
     assert case_list.list_rows(db_engine, ALL, ListFilter()).empty
     assert case_list.list_count(db_engine, ALL, ListFilter(kpi="K3")) == 0
+
+
+def test_sorts_by_the_danish_words_shown(query_store: Engine) -> None:
+    """Caseworker by name, kind and status by their Danish names (not ids and codes)."""
+    from vocab import KIND_LABELS, STATUS_LABELS
+
+    flt = case_list.ListFilter()
+    by_name = case_list.list_rows(
+        query_store, ALL, flt, 0, 1000, [{"colId": "caseworker", "sort": "asc"}]
+    )
+    names = [str(n) for n in by_name["caseworker"]]
+    assert names == sorted(names)
+    by_kind = case_list.list_rows(
+        query_store, ALL, flt, 0, 1000, [{"colId": "kind", "sort": "asc"}]
+    )
+    words = [KIND_LABELS[k] for k in by_kind["kind"]]
+    assert words == sorted(words) and len(set(words)) > 1
+    by_status = case_list.list_rows(
+        query_store, ALL, flt, 0, 1000, [{"colId": "status", "sort": "desc"}]
+    )
+    shown = [STATUS_LABELS[s] for s in by_status["status"]]
+    assert shown == sorted(shown, reverse=True) and len(set(shown)) > 1

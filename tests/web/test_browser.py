@@ -380,3 +380,20 @@ def test_grid_speaks_danish(server: str, driver: WebDriver) -> None:
     )
     assert "Nulstil" in text or "Indeholder" in text, text
     assert "Contains" not in text and "Reset" not in text
+
+
+def test_sort_by_caseworker_name(server: str, driver: WebDriver) -> None:
+    open_page(driver, server + "/sager?center=HCK")
+    grid_rows(driver)
+    header = driver.find_element(
+        By.CSS_SELECTOR, '.ag-header-cell[col-id="caseworker"] .ag-header-cell-label'
+    )
+    header.click()  # ascending
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_elements(
+            By.CSS_SELECTOR, '.ag-header-cell[col-id="caseworker"][aria-sort="ascending"]'
+        )
+    )
+    time.sleep(1.0)
+    names = [r["caseworker"] for r in grid_rows(driver)]
+    assert len(names) > 5 and names == sorted(names), names[:10]

@@ -105,14 +105,26 @@ def set_password(engine: Engine, username: str, password: str, *, by: str | None
     _change(engine, username, {"password_hash": hashed, "disabled": False}, "password", by)
 
 
+def end_sessions(engine: Engine, username: str, at: dt.datetime | None = None) -> None:
+    """Logout: every session of the user that began before now is over, on every
+    machine, whatever cookie a browser still sends."""
+    store_access.update_user(engine, username, {"sessions_after": at or dt.datetime.now()})
+
+
 def list_users(engine: Engine) -> pd.DataFrame:
     return store_access.list_users(engine)
 
 
-def principal(engine: Engine, username: str) -> Principal | None:
-    """The user behind a session, or None when unknown or disabled."""
+def principal(
+    engine: Engine, username: str, logged_in_at: dt.datetime | None = None
+) -> Principal | None:
+    """The user behind a session, or None when unknown, disabled, or logged out since
+    the session began (`logged_in_at` before the user's `sessions_after`)."""
     row = store_access.get_user(engine, username)
     if row is None or row["disabled"]:
+        return None
+    ended = row.get("sessions_after")
+    if logged_in_at is not None and ended is not None and logged_in_at < ended:
         return None
     try:
         return Principal.from_row(row)

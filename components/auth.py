@@ -54,6 +54,7 @@ CSRF_FIELD = "csrf_token"
 SESSION_USER = "user"
 SESSION_SEEN = "seen"
 SESSION_CSRF = "csrf"
+SESSION_LOGIN = "login"  # when the session began (a logout ends sessions begun before it)
 WORK_LIST_DAYS = 14
 
 
@@ -175,8 +176,9 @@ def _load_principal() -> Principal | None:
     if now - float(session.get(SESSION_SEEN, 0)) > idle:
         session.clear()
         return None
-    who = users.principal(_engine(), str(name))
-    if who is None:  # disabled or removed: the session ends
+    logged_in = dt.datetime.fromtimestamp(float(session.get(SESSION_LOGIN, 0)))
+    who = users.principal(_engine(), str(name), logged_in)
+    if who is None:  # disabled, removed or logged out: the session ends
         session.clear()
         return None
     session[SESSION_SEEN] = now
@@ -335,15 +337,18 @@ def start_session(who: Principal, next_path: str | None = None) -> Response:
     session.clear()
     session.permanent = True
     session[SESSION_USER] = who.username
-    session[SESSION_SEEN] = dt.datetime.now().timestamp()
+    session[SESSION_LOGIN] = session[SESSION_SEEN] = dt.datetime.now().timestamp()
     session[SESSION_CSRF] = secrets.token_urlsafe(32)
     g.principal = who
     return redirect(_safe_next(next_path) or landing(who) or "/")
 
 
 def logout_view() -> Response:
-    if g.get("principal") is not None:
+    who = g.get("principal")
+    if who is not None:
         audit(AuditAction.LOGOUT)
+        # server-side: a late answer that sets the old cookie again cannot revive it
+        users.end_sessions(_engine(), who.username)
     session.clear()
     g.principal = None
     response = redirect(LOGIN)

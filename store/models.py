@@ -360,6 +360,8 @@ class User(Base):
     source: Mapped[str] = mapped_column(String(8), default="local")  # local | oidc
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=False))
+    # a session started before this is over (logout ends the user's sessions everywhere)
+    sessions_after: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=False))
 
 
 class AuditEvent(Base):

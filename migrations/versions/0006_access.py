@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=8), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", sa.DateTime(timezone=False), nullable=False),
+        sa.Column("sessions_after", sa.DateTime(timezone=False), nullable=True),
     )
     op.create_table(
         "audit_log",

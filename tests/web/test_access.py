@@ -350,3 +350,18 @@ def test_admin_page_for_admins_only(web_store: Engine, db_url: str) -> None:
     assert "ny-chef er oprettet" in str(message) and "ny-chef" in str(users_shown)
     download = admin.export_audit(1, None, None, None)
     assert "user-change" not in download["content"] and "Brugerændring" in download["content"]
+
+
+def test_logout_ends_the_session_even_if_the_old_cookie_comes_back(
+    web_store: Engine, people: dict[str, Principal]
+) -> None:
+    client = webapp.server.test_client()
+    login(client, "dir")
+    old = client.get_cookie("fristvagt_session").value
+    assert client.get("/_dash-layout").status_code == 200
+    client.get(auth.LOGOUT)
+    assert client.get("/_dash-layout").status_code == 401
+    client.set_cookie("fristvagt_session", old)  # a late answer set the old cookie again
+    assert client.get("/_dash-layout").status_code == 401
+    login(client, "dir")  # a new login works
+    assert client.get("/_dash-layout").status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import dash
@@ -12,7 +13,7 @@ from components import cards, labels, ui, urls
 from components import format as fmt
 from components.cache import memoize_per_load
 from store import case_list, kpi_results, runs
-from vocab import Level
+from vocab import UNASSIGNED, Level
 
 dash.register_page(
     __name__, path=urls.OVERVIEW, name="Overblik", title="Fristvagt – Overblik", order=0
@@ -23,6 +24,7 @@ TEAMS = "overblik-teams"
 TEAM_ROWS = 25
 
 # Results that only change with a load: computed once per load and scope (components.cache).
+list_count = memoize_per_load(case_list.list_count)
 kpi_overview = memoize_per_load(kpi_results.kpi_overview)
 team_table = memoize_per_load(kpi_results.team_table)
 
@@ -71,6 +73,31 @@ def team_rows(df: pd.DataFrame, limit: int = TEAM_ROWS) -> list[list[Any]]:
     return out
 
 
+def unassigned_line(eng: Any, scope: Any, center: str | None) -> html.P | None:
+    """Open obligations on cases without a caseworker ("ufordelt"), with the overdue ones:
+    they count in their team's figures but nobody's list shows them."""
+    base = case_list.ListFilter(center=center, caseworker=UNASSIGNED)
+    overdue = replace(base, status=case_list.ListStatus.OVERDUE)
+    n_open = list_count(eng, scope, replace(base, status=case_list.ListStatus.WORK))
+    n_overdue = list_count(eng, scope, overdue)
+    if not n_open:
+        return None
+    return html.P(
+        [
+            html.Strong("Ufordelte sager: "),
+            dcc.Link(
+                f"{fmt.number(n_open)} forpligtelser uden sagsbehandler forfalder inden for "
+                "14 dage eller er overskredet",
+                href=urls.list_href(replace(base, status=case_list.ListStatus.WORK)),
+            ),
+            ", heraf ",
+            dcc.Link(f"{fmt.number(n_overdue)} overskredne", href=urls.list_href(overdue)),
+            ".",
+        ],
+        className="mb-2",
+    )
+
+
 def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
     results = kpi_overview(eng, scope, level=Level.CENTER)
@@ -97,14 +124,25 @@ def layout(**params: Any) -> html.Div:
     shown = [center] if center else centers
     sections = [_center_section(c, results[results["center"] == c]) for c in shown]
     teams = team_table(eng, scope, center=center)
-    teams = teams[teams["denominator"] > 0]
+    teams = teams[teams["denominator"] > 0].copy()
+    # ranked by the cases not met (a team with "0 af 6" is not worse than "400 af 600")
+    teams["missed"] = teams["denominator"].astype(int) - teams["numerator"].astype(int)
+    teams = teams[teams["missed"] > 0].sort_values(
+        ["missed", "kpi", "team"], ascending=[False, True, True]
+    )
+    limit = len(teams) if center else TEAM_ROWS  # one center: every team
     team_part: list[Any] = [
-        html.H2("Teams – dårligst først", className="h5 mt-3"),
+        html.H2("Teams – flest ikke opfyldte først", className="h5 mt-3"),
         html.P(
-            f"De {min(TEAM_ROWS, len(teams))} team-nøgletal længst fra målet"
-            + (f" ud af {fmt.number(len(teams))}." if len(teams) > TEAM_ROWS else "."),
+            (
+                f"Alle {fmt.number(len(teams))} team-nøgletal med sager, der ikke er opfyldt."
+                if len(teams) <= limit
+                else f"De {limit} team-nøgletal med flest sager, der ikke er opfyldt, ud af "
+                f"{fmt.number(len(teams))}. Vælg et center for at se alle dets teams."
+            ),
             className="text-muted small",
         ),
+        unassigned_line(eng, scope, center),
     ]
     if teams.empty:
         team_part.append(ui.empty_state("Ingen team-tal endnu."))
@@ -112,7 +150,7 @@ def layout(**params: Any) -> html.Div:
         team_part.append(
             ui.simple_table(
                 ["Center", "Team", "Nøgletal", "Værdi", "Opfyldt", "Ikke opfyldt", "Status"],
-                team_rows(teams),
+                team_rows(teams, limit),
                 numeric=(3, 4, 5),
             )
         )

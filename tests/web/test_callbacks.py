@@ -51,7 +51,20 @@ def test_overblik_cards_match_results(web_store: Engine) -> None:
     expected = f"{fmt.number(row['numerator'])} af {fmt.number(row['denominator'])} sager"
     assert expected in text
     assert fmt.percent(row["value"], row["denominator"]) in text
-    assert "Ikke opfyldt" in text and "Teams – dårligst først" in text
+    assert "Ikke opfyldt" in text and "Teams – flest ikke opfyldte først" in text
+    # the team table ranks by cases not met, most first; one center shows every team
+    teams = kpi_results.team_table(web_store, ALL, center="HCK")
+    missed = (teams["denominator"] - teams["numerator"]).astype(int)
+    hck_page = overblik.layout(center="HCK")
+    shown = [
+        int(row[5].children.replace(".", ""))
+        for row in overblik.team_rows(
+            teams.assign(missed=missed)[missed > 0].sort_values("missed", ascending=False),
+            len(teams),
+        )
+    ]
+    assert shown == sorted(shown, reverse=True) and len(shown) == int((missed > 0).sum())
+    assert f"Alle {int((missed > 0).sum())} team-nøgletal" in texts(hck_page)
     # a center link narrows the page to that center
     hck = texts(overblik.layout(center="HCK"))
     assert "HCK – Handicapcenter" in hck and "BFCK – Børne- og Familiecenter" not in hck

@@ -198,6 +198,16 @@ def layout(**params: Any) -> html.Div:
     return html.Div(parts)
 
 
+def milestones_in_period(
+    milestones: list[tuple[Any, int]], start: Any, end: Any, slack_days: int = 366
+) -> list[tuple[Any, int]]:
+    """The milestones that belong with the campaign's data: dated within its period (a
+    year either side); milestones of another era (2013 against 2026) are not drawn."""
+    lo = pd.Timestamp(start) - pd.Timedelta(days=slack_days)
+    hi = pd.Timestamp(end) + pd.Timedelta(days=slack_days)
+    return [(d, n) for d, n in milestones if lo <= pd.Timestamp(d) <= hi]
+
+
 @callback(Output(BURNDOWN, "children"), Input(CAMPAIGN, "value"))
 def update_burndown(campaign: str | None) -> Any:
     """The chosen campaign's remaining cases against its milestones."""
@@ -206,12 +216,18 @@ def update_burndown(campaign: str | None) -> Any:
     df = complaints.review_burndown(ui.engine(), ui.scope(), campaign)
     if df.empty:
         return ui.empty_state("Ingen sager i kampagnen.")
-    ms = labels.milestones(campaign)
+    configured = labels.milestones(campaign)
+    ms = milestones_in_period(configured, df["date"].min(), df["date"].max())
     remaining = int(df["remaining"].iloc[-1])
-    note = (
-        f"{fmt.number(remaining)} af {fmt.number(int(df['remaining'].iloc[0]))} sager mangler at blive gennemgået."
-        + ("" if ms else " (Kampagnens milepæle er ikke sat op i reglerne.)")
-    )
+    note = f"{fmt.number(remaining)} af {fmt.number(int(df['remaining'].iloc[0]))} sager mangler at blive gennemgået."
+    if not configured:
+        note += " Kampagnen har ingen milepæle i reglerne."
+    elif not ms:
+        note += (
+            " Kampagnens milepæle i reglerne ("
+            + ", ".join(fmt.date(d) for d, _ in configured)
+            + ") ligger uden for kampagnens data og vises ikke."
+        )
     return html.Div(
         [
             html.P(note, className="mb-1"),

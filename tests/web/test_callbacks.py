@@ -451,3 +451,14 @@ def test_no_data_tells_users_whom_to_ask(
     monkeypatch.setenv("DATABASE_URL", db_engine.url.render_as_string(hide_password=False))
     text = texts(webapp.update_shell("/", "")[0])
     assert "administrator" in text and "python -m" not in text
+
+
+def test_klager_milestones_only_from_the_campaigns_era() -> None:
+    import datetime as dt
+
+    from pages import klager
+
+    ms = [(dt.date(2013, 6, 30), 100), (dt.date(2026, 12, 31), 10)]
+    kept = klager.milestones_in_period(ms, dt.date(2026, 1, 1), dt.date(2026, 11, 1))
+    assert kept == [(dt.date(2026, 12, 31), 10)]
+    assert klager.milestones_in_period(ms[:1], dt.date(2026, 1, 1), dt.date(2026, 11, 1)) == []

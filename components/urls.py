@@ -155,6 +155,48 @@ def export_href(
     return path + _query(params)
 
 
+PERIOD = "periode"  # Udvikling's period: 12, 24 or alle
+
+
+@dataclass(frozen=True)
+class TrendLink:
+    """Udvikling's selection read back from its link (None: not given)."""
+
+    kpis: tuple[str, ...] | None
+    centers: tuple[str, ...] | None
+    period: str | None
+    not_understood: NotUnderstood = ()
+
+
+def trend_search(kpis: Sequence[str], centers: Sequence[str], period: str | None) -> str:
+    """Udvikling's selection as its query string: '?kpi=K1,K3&center=HCK,ALL&periode=12'."""
+    return _query({KPI: ",".join(kpis) or None, CENTER: ",".join(centers) or None, PERIOD: period})
+
+
+def parse_trend(
+    params: Mapping[str, Any],
+    kpis: Collection[str],
+    centers: Collection[str],
+    periods: Collection[str],
+) -> TrendLink:
+    """Udvikling's KPIs, centers and period from its link; values it does not know
+    (another center, an unknown KPI) are left out and reported."""
+    got: dict[str, tuple[str, ...] | str | None] = {"kpi": None, "center": None, "period": None}
+    bad: list[tuple[str, str]] = []
+    for key, raw in _values(params):
+        if key in (KPI, CENTER):
+            known = kpis if key == KPI else centers
+            parts = [p.strip() for p in raw.split(",") if p.strip()]
+            good = tuple(dict.fromkeys(p for p in parts if p in known))
+            bad += [(key, p) for p in parts if p not in known]
+            got["kpi" if key == KPI else "center"] = good or None
+        elif key == PERIOD and raw in periods:
+            got["period"] = raw
+        else:
+            bad.append((key, raw))
+    return TrendLink(got["kpi"], got["center"], got["period"], tuple(bad))  # type: ignore[arg-type]
+
+
 def work_list_href(caseworker_id: str) -> str:
     """A caseworker's work list: their overdue cases and those due within 14 days."""
     return list_href(caseworker=caseworker_id, status=ListStatus.WORK)

@@ -24,6 +24,7 @@ KPI_SELECT = "udvikling-kpi"
 CENTER_SELECT = "udvikling-center"
 PERIOD_SELECT = "udvikling-period"
 CHARTS = "udvikling-charts"
+LOCATION = "udvikling-location"
 TREND_GRAPH = "trend"  # the `type` of a chart's pattern id {"type", "kpi"}
 PERIODS = {"12": "Seneste 12 måneder", "24": "Seneste 24 måneder", "alle": "Hele perioden"}
 
@@ -217,20 +218,26 @@ def graph_config(kpi: str) -> dict[str, Any]:
     }
 
 
-def layout(**_params: Any) -> html.Div:
+def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
     over = kpi_overview(eng, scope)
     kpis = sorted(over["kpi"].unique().tolist()) if not over.empty else []
     centers = sorted(over["center"].unique().tolist()) if not over.empty else []
     if not kpis:
         return html.Div([ui.page_header("Udvikling"), ui.empty_state("Ingen nøgletal endnu.")])
+    # the selection lives in the link: a shared link opens the same charts
+    link = urls.parse_trend(params, kpis, [ALL_CENTERS, *centers], PERIODS)
+    chosen_kpis = list(link.kpis or kpis[:4])
+    chosen_centers = list(link.centers or centers)
+    period = link.period or "12"
+    not_understood = urls.not_understood_text(link.not_understood)
     controls = filters.filter_row(
         [
             filters.filter_control(
                 KPI_SELECT,
                 "Nøgletal",
                 filters.options((k, f"{k} {labels.kpi_label(k)}") for k in kpis),
-                kpis[:4],
+                chosen_kpis,
                 width=5,
                 multi=True,
             ),
@@ -238,7 +245,7 @@ def layout(**_params: Any) -> html.Div:
                 CENTER_SELECT,
                 "Centre",
                 filters.options((c, labels.center_label(c)) for c in [ALL_CENTERS, *centers]),
-                centers,
+                chosen_centers,
                 width=4,
                 multi=True,
             ),
@@ -246,7 +253,7 @@ def layout(**_params: Any) -> html.Div:
                 PERIOD_SELECT,
                 "Periode",
                 filters.options(PERIODS.items()),
-                "12",
+                period,
                 width=3,
                 clearable=False,
             ),
@@ -263,9 +270,29 @@ def layout(**_params: Any) -> html.Div:
                 "for at se, hvor tallet ender, hvis der ikke gøres mere – et scenarie, "
                 "ikke en prognose. Hent en graf som billede med kamera-ikonet.",
             ),
+            dcc.Location(id=LOCATION, refresh="callback-nav"),
+            dbc.Alert(not_understood, color="warning", className="py-2")
+            if not_understood
+            else None,
             controls,
             dcc.Loading(html.Div(id=CHARTS)),
         ]
+    )
+
+
+@callback(
+    Output(LOCATION, "search"),
+    Input(KPI_SELECT, "value"),
+    Input(CENTER_SELECT, "value"),
+    Input(PERIOD_SELECT, "value"),
+    prevent_initial_call=True,
+)
+def selection_to_url(kpis: Any, centers: Any, period: Any) -> str:
+    """The chosen KPIs, centers and period written to the link (shareable)."""
+    return urls.trend_search(
+        [k for k in kpis or [] if isinstance(k, str)][:50],
+        [c for c in centers or [] if isinstance(c, str)][:MAX_CENTERS],
+        period if isinstance(period, str) and period in PERIODS else None,
     )
 
 

@@ -397,3 +397,16 @@ def test_sort_by_caseworker_name(server: str, driver: WebDriver) -> None:
     time.sleep(1.0)
     names = [r["caseworker"] for r in grid_rows(driver)]
     assert len(names) > 5 and names == sorted(names), names[:10]
+
+
+def test_udvikling_url_state(server: str, driver: WebDriver) -> None:
+    open_page(driver, server + "/udvikling?kpi=K3&center=HCK&periode=alle")
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"))
+    settled(driver)
+    graphs = driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")
+    assert len(graphs) == 1
+    title = driver.execute_script("return arguments[0].layout.title.text", graphs[0])
+    assert title.startswith("K3")
+    names = driver.execute_script("return arguments[0].data.map(t => t.name)", graphs[0])
+    assert "HCK" in names and not [n for n in names if n.startswith("BFCK")]
+    assert "kpi=K3" in driver.current_url and "periode=alle" in driver.current_url

@@ -462,3 +462,19 @@ def test_klager_milestones_only_from_the_campaigns_era() -> None:
     kept = klager.milestones_in_period(ms, dt.date(2026, 1, 1), dt.date(2026, 11, 1))
     assert kept == [(dt.date(2026, 12, 31), 10)]
     assert klager.milestones_in_period(ms[:1], dt.date(2026, 1, 1), dt.date(2026, 11, 1)) == []
+
+
+def test_udvikling_selection_lives_in_the_url(web_store: Engine) -> None:
+    page = udvikling.layout(kpi="K3,K1,K99", center="HCK,ALL", periode="alle")
+    assert find(page, udvikling.KPI_SELECT).value == ["K3", "K1"]
+    assert find(page, udvikling.CENTER_SELECT).value == ["HCK", "ALL"]
+    assert find(page, udvikling.PERIOD_SELECT).value == "alle"
+    assert "Ikke forstået" in texts(page) and "K99" in texts(page)
+    search = udvikling.selection_to_url(["K3", "K1"], ["HCK", "ALL"], "24")
+    assert search == "?kpi=K3%2CK1&center=HCK%2CALL&periode=24"
+    back = urls.parse_trend(
+        dict(parse_qsl(search[1:])), ["K1", "K3"], ["HCK", "ALL"], udvikling.PERIODS
+    )
+    assert (back.kpis, back.centers, back.period) == (("K3", "K1"), ("HCK", "ALL"), "24")
+    default = udvikling.layout()
+    assert find(default, udvikling.PERIOD_SELECT).value == "12"

@@ -8,6 +8,7 @@ one block of rows at a time.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
@@ -17,7 +18,7 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from components import auth, filters, labels, ui, urls
 from components import format as fmt
@@ -43,6 +44,9 @@ KIND = "sager-kind"
 STATUS = "sager-status"
 EXPORT_XLSX = "sager-export-xlsx"
 EXPORT_CSV = "sager-export-csv"
+URL_STATE = "sager-url-state"  # the link of the list as the grid now sorts and filters it
+URL_WRITTEN = "sager-url-written"
+MAX_MODEL_CHARS = 4000
 CPR_BUTTON = "sager-cpr-button"
 CPR_SHOWN = "sager-cpr-shown"
 MAX_ROW = 10_000_000  # the grid never asks beyond this row
@@ -213,14 +217,62 @@ def _nouns(flt: case_list.ListFilter) -> tuple[str, str]:
     return ("sag", "sager") if flt.kpi else ("forpligtelse", "forpligtelser")
 
 
+def grid_models(
+    eng: Any, scope: Any, flt: case_list.ListFilter, params: Mapping[str, Any]
+) -> tuple[list[Any], dict[str, Any], list[tuple[str, str]]]:
+    """The grid's sort and column filters from the link (`sortering=`, `kolonnefilter=`,
+    JSON), checked against the list's allow-list; what cannot be used is reported."""
+    models: dict[str, Any] = {urls.SORT: [], urls.COLUMN_FILTER: {}}
+    bad: list[tuple[str, str]] = []
+    for key, kind in ((urls.SORT, list), (urls.COLUMN_FILTER, dict)):
+        raw = params.get(key)
+        if isinstance(raw, list):
+            raw = raw[0] if raw else None
+        if not raw:
+            continue
+        try:
+            value = json.loads(str(raw)) if len(str(raw)) <= MAX_MODEL_CHARS else None
+        except ValueError:
+            value = None
+        if isinstance(value, kind):
+            models[key] = value
+        else:
+            bad.append((key, str(raw)[:40]))
+    try:
+        case_list.check_models(eng, scope, flt, models[urls.SORT], models[urls.COLUMN_FILTER])
+    except (grid_filter.DisallowedColumn, grid_filter.BadFilter, case_list.BadFilter):
+        bad += [(k, "ukendt kolonne eller filter") for k in (urls.SORT, urls.COLUMN_FILTER)]
+        models = {urls.SORT: [], urls.COLUMN_FILTER: {}}
+    return models[urls.SORT], models[urls.COLUMN_FILTER], bad
+
+
+def _sorted_columns(cols: list[dict[str, Any]], sort: list[Any]) -> list[dict[str, Any]]:
+    """The column definitions with the link's sort applied (AG Grid's sort, sortIndex)."""
+    order = {
+        str(s.get("colId")): (i, s.get("sort")) for i, s in enumerate(sort) if isinstance(s, dict)
+    }
+    out = []
+    for col in cols:
+        col_id = col.get("colId", col.get("field"))
+        if col_id in order:
+            index, direction = order[col_id]
+            col = {**col, "sort": direction, "sortIndex": index}
+        out.append(col)
+    return out
+
+
 def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
     opts = filter_options(eng, scope)
+    grid_params = {k: params.pop(k) for k in (urls.SORT, urls.COLUMN_FILTER) if k in params}
     link = urls.parse_list(params, centers=opts["centers"])
     flt = link.filter
-    count = list_count(eng, scope, flt)
+    sort, column_filter, bad_models = grid_models(eng, scope, flt, grid_params)
+    count = list_count(eng, scope, flt, column_filter)
     worker_name = case_list.employee_name(eng, flt.caseworker) if flt.caseworker else None
-    not_understood = urls.not_understood_text(link.not_understood)
+    not_understood = urls.not_understood_text((*link.not_understood, *bad_models))
+    described = case_list.describe_list_filter(column_filter)
+    filtered = bool(urls.list_query(flt) or sort or column_filter)
     header = html.Div(
         [
             html.H2(
@@ -229,7 +281,17 @@ def layout(**params: Any) -> html.Div:
                 className="h5 mb-0 me-3",
                 **{"aria-live": "polite"},
             ),
-            html.Span(urls.filter_title(flt, worker_name), className="text-muted me-auto"),
+            html.Span(
+                [
+                    urls.filter_title(flt, worker_name)
+                    + ("; " + "; ".join(described) if described else ""),
+                    " ",
+                    dcc.Link("Nulstil filtre", href=urls.CASES, className="ms-2")
+                    if filtered
+                    else None,
+                ],
+                className="text-muted me-auto",
+            ),
             _cpr_button(),
             html.A(
                 "Hent Excel",
@@ -251,7 +313,8 @@ def layout(**params: Any) -> html.Div:
     grid = dag.AgGrid(
         id=GRID,
         rowModelType="infinite",
-        columnDefs=column_defs(bool(flt.kpi)),
+        columnDefs=_sorted_columns(column_defs(bool(flt.kpi)), sort),
+        filterModel=column_filter,
         defaultColDef={
             "sortable": True,
             "resizable": True,
@@ -279,6 +342,8 @@ def layout(**params: Any) -> html.Div:
             dcc.Location(id=LOCATION, refresh="callback-nav"),
             dcc.Store(id=FILTERS, data=urls.list_query(flt)),
             dcc.Store(id=LAST_REQUEST, data={}),
+            dcc.Store(id=URL_STATE),
+            dcc.Store(id=URL_WRITTEN),
             ui.page_header(
                 "Sager",
                 "Forpligtelser med frist. Sortér og filtrér i kolonnerne; filtrene kan deles som link.",
@@ -412,6 +477,32 @@ def export_links(
         urls.export_href(urls.EXPORT_XLSX, flt, sort, filters),
         urls.export_href(urls.EXPORT_CSV, flt, sort, filters),
     )
+
+
+@callback(
+    Output(URL_STATE, "data"),
+    Input(LAST_REQUEST, "data"),
+    State(FILTERS, "data"),
+    prevent_initial_call=True,
+)
+def grid_to_url(last: Mapping[str, Any] | None, query: Mapping[str, Any] | None) -> str:
+    """The list's link with the grid's sort and column filters: shared, it restores them."""
+    last = last if isinstance(last, Mapping) else {}
+    return urls.export_href(urls.CASES, _flt(query), last.get("sortModel"), last.get("filterModel"))
+
+
+# the address bar follows the grid without reloading the page (replaceState, no event)
+clientside_callback(
+    """function (href) {
+        if (href && href !== window.location.pathname + window.location.search) {
+            window.history.replaceState(window.history.state, "", href);
+        }
+        return href;
+    }""",
+    Output(URL_WRITTEN, "data"),
+    Input(URL_STATE, "data"),
+    prevent_initial_call=True,
+)
 
 
 def _cpr_button() -> dbc.Button | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -410,3 +411,36 @@ def test_udvikling_url_state(server: str, driver: WebDriver) -> None:
     names = driver.execute_script("return arguments[0].data.map(t => t.name)", graphs[0])
     assert "HCK" in names and not [n for n in names if n.startswith("BFCK")]
     assert "kpi=K3" in driver.current_url and "periode=alle" in driver.current_url
+
+
+def test_shared_link_restores_column_filters_and_sort(
+    server: str, driver: WebDriver, store_url: str
+) -> None:
+    from urllib.parse import quote
+
+    column_filter = {"days_overdue": {"filterType": "number", "type": "greaterThan", "filter": 30}}
+    sort = [{"colId": "due_on", "sort": "asc"}]
+    link = (
+        server
+        + "/sager?center=HCK&kolonnefilter="
+        + quote(json.dumps(column_filter))
+        + "&sortering="
+        + quote(json.dumps(sort))
+    )
+    open_page(driver, link)
+    rows = grid_rows(driver)
+    expected = case_list.list_count(
+        get_engine(store_url), ALL, case_list.ListFilter(center="HCK"), column_filter
+    )
+    assert count_of(count_text(driver)) == expected > 0
+    assert all(int(r["days_overdue"]) > 30 for r in rows)
+    assert driver.find_elements(
+        By.CSS_SELECTOR, '.ag-header-cell[col-id="due_on"][aria-sort="ascending"]'
+    )
+    # sorting another column writes the link: opened again, it is the same list
+    header = driver.find_element(
+        By.CSS_SELECTOR, '.ag-header-cell[col-id="caseworker"] .ag-header-cell-label'
+    )
+    header.click()
+    WebDriverWait(driver, WAIT).until(lambda d: "caseworker" in d.current_url)
+    assert "kolonnefilter" in driver.current_url and "Nulstil filtre" in driver.page_source

@@ -8,6 +8,7 @@ one block of rows at a time.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Mapping
@@ -25,8 +26,8 @@ from components import format as fmt
 from components.cache import memoize_per_load
 from components.grid_locale import GRID_LOCALE_DA
 from components.security import safe_repr
-from store import case_list, grid_filter
-from vocab import AuditAction
+from store import case_list, grid_filter, runs
+from vocab import AuditAction, Status
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def column_defs(kpi_mode: bool) -> list[dict[str, Any]]:
     cols: list[dict[str, Any]] = [
         {"field": "status_text", "headerName": "Status", "colId": "status", "width": 165},
         {"field": "days_overdue", "headerName": "Dage over", "width": 95, **NUMBER_FILTER},
+        {"field": "days_text", "headerName": "Frist om", "width": 120, "sortable": False},
         {
             "field": "due_text",
             "headerName": "Frist",
@@ -106,7 +108,27 @@ def column_defs(kpi_mode: bool) -> list[dict[str, Any]]:
     return cols
 
 
-def display_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+def days_text(status: Any, due_on: Any, as_of: dt.date | None) -> str:
+    """'12 dage over' for an overdue deadline, '3 dage tilbage' / 'i dag' for an open one,
+    '' for one that is done (counted from the load's date)."""
+    due = fmt_date(due_on)
+    if due is None or as_of is None or status not in (Status.OPEN, Status.OVERDUE):
+        return ""
+    days = (due - as_of).days
+    if days < 0:
+        return f"{-days} dag{'e' if days != -1 else ''} over"
+    if days == 0:
+        return "i dag"
+    return f"{days} dag{'e' if days != 1 else ''} tilbage"
+
+
+def fmt_date(value: Any) -> dt.date | None:
+    if value is None or (not isinstance(value, (str, dt.date)) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def display_rows(df: pd.DataFrame, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """One page of list rows (one per obligation or KPI member) as the grid shows them."""
     rows: list[dict[str, Any]] = []
     for r in df.to_dict("records"):
@@ -116,6 +138,7 @@ def display_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
             "status_text": labels.status_text(status) if status else "Ingen frist",
             "days_overdue": int(r["days_overdue"]) if r.get("days_overdue") is not None else None,
             "due_text": fmt.date(r.get("due_on")),
+            "days_text": days_text(status, r.get("due_on"), as_of),
             "kind_text": labels.kind_label(r.get("kind")),
             "case_id": r.get("case_id"),
             "cpr": r.get("cpr") or "",
@@ -403,7 +426,7 @@ def get_rows(
         case_ids=shown,
     )
     return (
-        {"rowData": display_rows(df), "rowCount": count},
+        {"rowData": display_rows(df, runs.current_as_of(eng)), "rowCount": count},
         fmt.count_label(count, *_nouns(flt)),
         {"sortModel": sort_model, "filterModel": filter_model},
     )

@@ -478,3 +478,14 @@ def test_udvikling_selection_lives_in_the_url(web_store: Engine) -> None:
     assert (back.kpis, back.centers, back.period) == (("K3", "K1"), ("HCK", "ALL"), "24")
     default = udvikling.layout()
     assert find(default, udvikling.PERIOD_SELECT).value == "12"
+
+
+def test_days_left_or_over() -> None:
+    import datetime as dt
+
+    d = dt.date(2026, 11, 23)
+    assert sager.days_text("overdue", "2026-11-11", d) == "12 dage over"
+    assert sager.days_text("overdue", "2026-11-22", d) == "1 dag over"
+    assert sager.days_text("open", "2026-11-23", d) == "i dag"
+    assert sager.days_text("open", "2026-11-26", d) == "3 dage tilbage"
+    assert sager.days_text("met", "2026-11-26", d) == ""

@@ -21,12 +21,14 @@ dash.register_page(
 
 CARDS = "overblik-cards"
 TEAMS = "overblik-teams"
+CASEWORKERS = "overblik-caseworkers"
 TEAM_ROWS = 25
 
 # Results that only change with a load: computed once per load and scope (components.cache).
 list_count = memoize_per_load(case_list.list_count)
 kpi_overview = memoize_per_load(kpi_results.kpi_overview)
 team_table = memoize_per_load(kpi_results.team_table)
+caseworker_load = memoize_per_load(case_list.caseworker_load)
 
 
 def _center_section(center: str, rows: pd.DataFrame) -> html.Section:
@@ -98,6 +100,54 @@ def unassigned_line(eng: Any, scope: Any, center: str | None) -> html.P | None:
     )
 
 
+def caseworker_section(eng: Any, scope: Any, center: str) -> list[Any]:
+    """The center's caseworkers (and the unassigned cases as their own row), most
+    overdue first: overdue, due within 14 days, open cases; each number opens the list."""
+    load = caseworker_load(eng, scope, center)
+    if load.empty:
+        return []
+    rows = []
+    for r in load.to_dict("records"):
+        worker = str(r["caseworker_id"])
+        base = case_list.ListFilter(center=center, caseworker=worker)
+        rows.append(
+            [
+                labels.caseworker_label(worker, r["name"]),
+                labels.team_label(r["team"]),
+                dcc.Link(
+                    fmt.number(r["overdue"]),
+                    href=urls.list_href(base, status=case_list.ListStatus.OVERDUE),
+                ),
+                dcc.Link(
+                    fmt.number(r["due_14"]),
+                    href=urls.list_href(base, status=case_list.ListStatus.DUE_14),
+                ),
+                dcc.Link(
+                    fmt.number(r["open_cases"]),
+                    href=urls.list_href(base, status=case_list.ListStatus.WORK),
+                ),
+            ]
+        )
+    return [
+        html.H2("Sagsbehandlere – flest overskredne først", className="h5 mt-3"),
+        html.P(
+            "Åbne forpligtelser pr. sagsbehandler. »Ufordelt« er sager uden sagsbehandler.",
+            className="text-muted small",
+        ),
+        ui.simple_table(
+            [
+                "Sagsbehandler",
+                "Team",
+                "Overskredet nu",
+                "Forfalder inden for 14 dage",
+                "Sager med åbne frister",
+            ],
+            rows,
+            numeric=(2, 3, 4),
+        ),
+    ]
+
+
 def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
     results = kpi_overview(eng, scope, level=Level.CENTER)
@@ -160,5 +210,6 @@ def layout(**params: Any) -> html.Div:
             ui.center_pills(urls.OVERVIEW, centers, center),
             html.Div(sections, id=CARDS),
             html.Div(team_part, id=TEAMS),
+            html.Div(caseworker_section(eng, scope, center) if center else [], id=CASEWORKERS),
         ]
     )

@@ -487,3 +487,35 @@ def employee_name(engine: Engine, employee_id: str) -> str | None:
         return conn.execute(
             select(Employee.name).where(Employee.employee_id == employee_id)
         ).scalar()
+
+
+CASEWORKER_LOAD_COLUMNS = ("caseworker_id", "name", "team", "overdue", "due_14", "open_cases")
+
+
+def caseworker_load(engine: Engine, scope: Scope, center: str | None = None) -> pd.DataFrame:
+    """One row per caseworker (and one for "ufordelt"): overdue obligations, open ones due
+    within `WORK_LIST_DAYS` of the load's date, and cases with an open or overdue
+    obligation; most overdue first. Columns: `CASEWORKER_LOAD_COLUMNS`."""
+    o = Obligation
+    as_of = current_as_of(engine) or dt.date.today()
+    soon = and_(o.status == Status.OPEN, o.due_on <= as_of + dt.timedelta(days=WORK_LIST_DAYS))
+    active = o.status.in_((Status.OPEN, Status.OVERDUE))
+    stmt = (
+        select(
+            o.caseworker_id,
+            func.max(Employee.name),
+            func.max(o.team),
+            func.sum(case((o.status == Status.OVERDUE, 1), else_=0)),
+            func.sum(case((soon, 1), else_=0)),
+            func.count(func.distinct(case((active, o.case_id), else_=None))),
+        )
+        .select_from(o.__table__.outerjoin(Employee, Employee.employee_id == o.caseworker_id))
+        .where(active, *scope.where(o.center, o.caseworker_id, o.team))
+        .group_by(o.caseworker_id)
+    )
+    if center:
+        stmt = stmt.where(o.center == center)
+    df = select_frame(engine, stmt, CASEWORKER_LOAD_COLUMNS)
+    for col in ("overdue", "due_14", "open_cases"):
+        df[col] = df[col].fillna(0).astype(int)
+    return df.sort_values(["overdue", "due_14", "caseworker_id"], ascending=[False, False, True])

@@ -255,3 +255,20 @@ def test_sorts_by_the_danish_words_shown(query_store: Engine) -> None:
     )
     shown = [STATUS_LABELS[s] for s in by_status["status"]]
     assert shown == sorted(shown, reverse=True) and len(set(shown)) > 1
+
+
+def test_caseworker_load_counts_each_caseworkers_open_work(query_store: Engine) -> None:
+    from vocab import Status
+
+    load = case_list.caseworker_load(query_store, ALL, "HCK")
+    obligations = case_list.list_export(query_store, ALL, ListFilter(center="HCK"))
+    assert load["overdue"].tolist() == sorted(load["overdue"], reverse=True)
+    for r in load.head(5).to_dict("records"):
+        mine = obligations[obligations["caseworker_id"] == r["caseworker_id"]]
+        assert r["overdue"] == int((mine["status"] == Status.OVERDUE).sum())
+        active = mine[mine["status"].isin([Status.OPEN, Status.OVERDUE])]
+        assert r["open_cases"] == active["case_id"].nunique()
+    mine_only = case_list.caseworker_load(
+        query_store, case_list.Scope(caseworker_id=str(load["caseworker_id"].iloc[0])), "HCK"
+    )
+    assert mine_only["caseworker_id"].tolist() == [load["caseworker_id"].iloc[0]]

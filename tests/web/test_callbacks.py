@@ -489,3 +489,13 @@ def test_days_left_or_over() -> None:
     assert sager.days_text("open", "2026-11-23", d) == "i dag"
     assert sager.days_text("open", "2026-11-26", d) == "3 dage tilbage"
     assert sager.days_text("met", "2026-11-26", d) == ""
+
+
+def test_overblik_caseworker_table_for_a_center(web_store: Engine) -> None:
+    table = find(overblik.layout(center="HCK"), overblik.CASEWORKERS)
+    text = texts(table)
+    assert "Sagsbehandlere – flest overskredne først" in text
+    load = case_list.caseworker_load(web_store, ALL, "HCK")
+    assert str(load["overdue"].iloc[0]) in text
+    assert "status=overskredet" in str(table)
+    assert texts(find(overblik.layout(), overblik.CASEWORKERS)) == ""  # all centers: none

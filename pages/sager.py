@@ -350,6 +350,8 @@ def layout(**params: Any) -> html.Div:
             "maxBlocksInCache": 20,
             "infiniteInitialRowCount": min(count, BLOCK) or 1,
             "rowBuffer": 0,
+            # a dozen columns: render them all (screen readers, find-in-page, tests)
+            "suppressColumnVirtualisation": True,
             "rowSelection": {
                 "mode": "singleRow",
                 "enableClickSelection": True,

@@ -27,15 +27,7 @@ log = logging.getLogger(__name__)
 
 NAV_LOCATION = "shell-location"
 
-NAV_ITEMS: tuple[tuple[str, str], ...] = (
-    ("Overblik", urls.OVERVIEW),
-    ("Sager", urls.CASES),
-    ("Fristkalender", urls.CALENDAR),
-    ("Udvikling", urls.TREND),
-    ("Sagsbehandlingsfrister", urls.PROCESSING),
-    ("Klager og gennemgange", urls.COMPLAINTS),
-    ("Datakvalitet", urls.DATA_QUALITY),
-)
+NAV_ITEMS = urls.NAV_PAGES
 
 app = dash.Dash(
     __name__,

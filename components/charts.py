@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from components import format as fmt
 from vocab import ALL_CENTERS
 
 # Okabe-Ito, darkened where needed to >= 4.5:1 on white
@@ -60,34 +61,8 @@ DANISH_LOCALE: dict[str, Any] = {
     "format": {
         "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
         "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
-        "months": [
-            "januar",
-            "februar",
-            "marts",
-            "april",
-            "maj",
-            "juni",
-            "juli",
-            "august",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ],
-        "shortMonths": [
-            "jan.",
-            "feb.",
-            "mar.",
-            "apr.",
-            "maj",
-            "jun.",
-            "jul.",
-            "aug.",
-            "sep.",
-            "okt.",
-            "nov.",
-            "dec.",
-        ],
+        "months": list(fmt.MONTHS),
+        "shortMonths": list(fmt.MONTHS_SHORT),
         "date": "%d.%m.%Y",
         "decimal": ",",
         "thousands": ".",

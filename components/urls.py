@@ -34,6 +34,16 @@ PROCESSING = "/sagsbehandlingsfrister"
 COMPLAINTS = "/klager"
 DATA_QUALITY = "/datakvalitet"
 ADMIN = "/admin"
+# The pages of the navigation bar (and of the 404 page), in order: (name, path).
+NAV_PAGES: tuple[tuple[str, str], ...] = (
+    ("Overblik", OVERVIEW),
+    ("Sager", CASES),
+    ("Fristkalender", CALENDAR),
+    ("Udvikling", TREND),
+    ("Sagsbehandlingsfrister", PROCESSING),
+    ("Klager og gennemgange", COMPLAINTS),
+    ("Datakvalitet", DATA_QUALITY),
+)
 EXPORT_CSV = "/eksport/sager.csv"  # the case list as a file (the Sager filters of the link)
 EXPORT_XLSX = "/eksport/sager.xlsx"
 

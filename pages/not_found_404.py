@@ -11,22 +11,12 @@ from components import ui, urls
 
 dash.register_page(__name__, path="/404", title="Fristvagt – Siden findes ikke")
 
-PAGES: tuple[tuple[str, str], ...] = (
-    ("Overblik", urls.OVERVIEW),
-    ("Sager", urls.CASES),
-    ("Fristkalender", urls.CALENDAR),
-    ("Udvikling", urls.TREND),
-    ("Sagsbehandlingsfrister", urls.PROCESSING),
-    ("Klager og gennemgange", urls.COMPLAINTS),
-    ("Datakvalitet", urls.DATA_QUALITY),
-)
-
 
 def layout(**_params: Any) -> html.Div:
     return html.Div(
         [
             ui.page_header("Siden findes ikke", "Adressen passer ikke til en side i Fristvagt."),
             html.P("Måske var linket gammelt eller skrevet forkert. Gå til:"),
-            html.Ul([html.Li(dcc.Link(name, href=path)) for name, path in PAGES]),
+            html.Ul([html.Li(dcc.Link(name, href=path)) for name, path in urls.NAV_PAGES]),
         ]
     )

@@ -70,14 +70,22 @@ def _navbar() -> dbc.Navbar:
     )
 
 
+MAIN = "main"
+
 app.layout = html.Div(
     [
+        # the first thing a keyboard reaches: past the navigation to the page itself
+        html.A("Spring til indhold", href=f"#{MAIN}", className="skip-link"),
         dcc.Location(id=NAV_LOCATION),
         _navbar(),
-        dbc.Container(
-            [html.Div(id=banner.BANNER, role="status"), dash.page_container],
-            fluid=True,
-            className="pb-5 main-container",
+        html.Main(
+            dbc.Container(
+                [html.Div(id=banner.BANNER, role="status"), dash.page_container],
+                fluid=True,
+                className="pb-5 main-container",
+            ),
+            id=MAIN,
+            tabIndex="-1",
         ),
     ]
 )

@@ -444,3 +444,14 @@ def test_shared_link_restores_column_filters_and_sort(
     header.click()
     WebDriverWait(driver, WAIT).until(lambda d: "caseworker" in d.current_url)
     assert "kolonnefilter" in driver.current_url and "Nulstil filtre" in driver.page_source
+
+
+def test_skip_link_is_the_first_stop_and_leads_to_main(server: str, driver: WebDriver) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(driver, server + "/")
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    active = driver.switch_to.active_element
+    assert active.text == "Spring til indhold"
+    active.send_keys(Keys.ENTER)
+    assert driver.execute_script("return document.querySelectorAll('main#main h1').length") == 1

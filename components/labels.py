@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,24 @@ def trend_milestones(start: dt.date, end: dt.date) -> list[dt.date]:
             if start <= d <= end:
                 out.append(d)
     return sorted(out)
+
+
+LAW_NAMES: dict[str, str] = {"SEL": "Serviceloven", "BL": "Barnets Lov"}
+
+
+def paragraph_label(code: Any) -> str:
+    """A stored paragraph code in plain Danish: 'SEL52.3.7' -> 'Serviceloven § 52, stk. 3,
+    nr. 7'; 'BL32.1.1' -> 'Barnets Lov § 32, stk. 1, nr. 1'; anything else as it is."""
+    if _missing(code):
+        return ""
+    text = str(code).strip()
+    match = re.fullmatch(r"([A-ZÆØÅ]+)(\d+[a-z]?)(?:\.(\d+))?(?:\.(\d+))?", text)
+    if not match or match.group(1) not in LAW_NAMES:
+        return text
+    law, paragraph, stk, nr = match.groups()
+    out = f"{LAW_NAMES[law]} § {paragraph}"
+    if stk:
+        out += f", stk. {stk}"
+    if nr:
+        out += f", nr. {nr}"
+    return out

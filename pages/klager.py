@@ -171,7 +171,7 @@ def layout(**params: Any) -> html.Div:
                             html.H2("Pr. paragraf", className="h5"),
                             ui.simple_table(
                                 ["Paragraf", *head[1:]],
-                                upheld_rows(df, "paragraph", str),
+                                upheld_rows(df, "paragraph", labels.paragraph_label),
                                 numeric=(1, 2, 3, 4, 5),
                             ),
                         ],

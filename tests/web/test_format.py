@@ -189,3 +189,13 @@ def test_chart_text_is_never_markup() -> None:
     assert "Klik" in shown
     assert len(fmt.chart_text("x" * 500)) == fmt.MAX_CHART_TEXT
     assert fmt.chart_text(None) == ""
+
+
+def test_paragraph_codes_in_plain_danish() -> None:
+    from components import labels
+
+    assert labels.paragraph_label("SEL52.3.7") == "Serviceloven § 52, stk. 3, nr. 7"
+    assert labels.paragraph_label("BL32.1.1") == "Barnets Lov § 32, stk. 1, nr. 1"
+    assert labels.paragraph_label("SEL85") == "Serviceloven § 85"
+    assert labels.paragraph_label("XYZ1") == "XYZ1"
+    assert labels.paragraph_label(None) == ""

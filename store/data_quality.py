@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 import cpr
 from store.frames import select_frame
 from store.models import Case, EtlRun, Finding, Problem
-from store.runs import as_date
+from store.runs import as_date, last_loaded
 from store.scope import Scope, cases_where
 from vocab import RunStatus, Severity
 
@@ -129,18 +129,15 @@ FINDING_RECORD_COLUMNS = ("kind", "code", "record_id", "case_id", "center", "cpr
 
 
 def _current_load(engine: Engine) -> int | None:
-    with engine.connect() as conn:
-        return conn.execute(
-            select(func.max(EtlRun.run_id)).where(EtlRun.status == RunStatus.LOADED)
-        ).scalar_one_or_none()
+    """The run whose data the pages show (the newest that loaded), or None."""
+    good = last_loaded(engine)
+    return good.run_id if good else None
 
 
-def _finding_source(scope: Scope, run_id: int) -> Any:
-    """Findings of a run joined to their cases, narrowed to the scope (a finding whose
+def _finding_clauses(scope: Scope, run_id: int) -> list[Any]:
+    """Findings of a run, narrowed to the scope through their cases (a finding whose
     record has no case in the store is seen by the unnarrowed scopes only)."""
-    f = Finding
-    clauses = [f.run_id == run_id, *cases_where(scope)]
-    return (f, clauses)
+    return [Finding.run_id == run_id, *cases_where(scope)]
 
 
 def findings_by_code(engine: Engine, scope: Scope, run_id: int | None = None) -> pd.DataFrame:
@@ -149,7 +146,7 @@ def findings_by_code(engine: Engine, scope: Scope, run_id: int | None = None) ->
     run_id = run_id if run_id is not None else _current_load(engine)
     if run_id is None:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
-    f, clauses = _finding_source(scope, run_id)
+    f, clauses = Finding, _finding_clauses(scope, run_id)
     stmt = select(f.kind, f.code, func.count()).select_from(f)
     if len(clauses) > 1:  # a narrowed scope: only findings on its cases
         stmt = stmt.join(Case, Case.case_id == f.case_id)
@@ -173,7 +170,7 @@ def finding_records(
     run_id = run_id if run_id is not None else _current_load(engine)
     if run_id is None:
         return pd.DataFrame(columns=list(FINDING_RECORD_COLUMNS))
-    f, clauses = _finding_source(scope, run_id)
+    f, clauses = Finding, _finding_clauses(scope, run_id)
     stmt = (
         select(f.kind, f.code, f.record_id, f.case_id, Case.center, Case.cpr)
         .select_from(f)

@@ -49,6 +49,7 @@ export_routes.init_exports(server)
 
 
 USER_MENU = "shell-user"
+WORK_LIST_LINK = "shell-work-list"
 
 
 def _navbar() -> dbc.Navbar:
@@ -59,7 +60,7 @@ def _navbar() -> dbc.Navbar:
         dbc.Container(
             [
                 dbc.NavbarBrand("Fristvagt", href=urls.OVERVIEW, className="fw-bold"),
-                dbc.Nav(links, navbar=True, className="flex-wrap me-auto"),
+                dbc.Nav(links, navbar=True, className="me-auto"),
                 html.Div(id=USER_MENU, className="d-flex align-items-center gap-2 text-white"),
             ],
             fluid=True,
@@ -109,7 +110,17 @@ def user_menu(who: ui.Principal | None) -> list:
     """The logged-in user's name and role, the admin page for admins, and log out."""
     if who is None:
         return []
-    items: list = [html.Span(f"{who.username} · {who.label}", className="small")]
+    items: list = []
+    if who.caseworker_id:  # a caseworker: their work list, one click from every page
+        items.append(
+            dbc.NavLink(
+                "Min arbejdsliste",
+                href=urls.work_list_href(who.caseworker_id),
+                className="text-white small",
+                id=WORK_LIST_LINK,
+            )
+        )
+    items.append(html.Span(who.username, title=who.label, className="small"))
     if who.is_admin:
         items.append(dbc.NavLink("Administration", href=urls.ADMIN, className="text-white small"))
     items.append(

@@ -420,6 +420,13 @@ OIDC_TEAM_CLAIM: Setting[str] = Setting(
 SMTP_STARTTLS: Setting[bool] = Setting(
     "SMTP_STARTTLS", "false", "Use STARTTLS with the SMTP server.", _bool
 )
+CASE_SYSTEM_URL: Setting[str] = Setting(
+    "CASE_SYSTEM_URL",
+    "",
+    "Link to a case in the case system, `{sag_id}` standing for the case id "
+    "(e.g. `https://sag.example.dk/sager/{sag_id}`); empty: the case page shows no link.",
+    _text,
+)
 LOG_LEVEL: Setting[str] = Setting(
     "LOG_LEVEL",
     "INFO",

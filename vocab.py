@@ -15,6 +15,41 @@ from enum import StrEnum
 from typing import Any
 
 
+MONTHS = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+MONTHS_SHORT = (
+    "jan.",
+    "feb.",
+    "mar.",
+    "apr.",
+    "maj",
+    "jun.",
+    "jul.",
+    "aug.",
+    "sep.",
+    "okt.",
+    "nov.",
+    "dec.",
+)
+
+
+def danish_date(day: Any) -> str:
+    """'22. nov. 2026' (maj has no dot), from a date, datetime or Timestamp."""
+    return f"{day.day}. {MONTHS_SHORT[day.month - 1]} {day.year}"
+
+
 class Status(StrEnum):
     """An obligation's status at D (kpis.md, Conventions)."""
 

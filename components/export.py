@@ -16,6 +16,7 @@ import pandas as pd
 from dash import dcc
 
 from components import labels
+from monitoring.reasons import reasons
 from vocab import problem_label
 
 # XlsxWriter: text stays text (never a formula or a link), whatever it starts with.
@@ -90,6 +91,7 @@ def case_list_frame(df: pd.DataFrame) -> pd.DataFrame:
     out["team"] = out["team"].map(labels.team_label)
     out["kind"] = out["kind"].map(labels.kind_label)
     out["status"] = out["status"].map(labels.status_label)
+    out["rule_text"] = reasons(out)
     for c in ("due_on", "done_on"):
         out[c] = pd.to_datetime(out[c]).dt.date
     if "met" in out:

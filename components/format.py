@@ -8,34 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-MONTHS = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-MONTHS_SHORT = (
-    "jan.",
-    "feb.",
-    "mar.",
-    "apr.",
-    "maj",
-    "jun.",
-    "jul.",
-    "aug.",
-    "sep.",
-    "okt.",
-    "nov.",
-    "dec.",
-)
+from vocab import MONTHS, MONTHS_SHORT, danish_date
+
 NO_CASES = "Ingen sager"
 
 
@@ -92,7 +66,7 @@ def date(value: Any) -> str:
     d = _to_date(value)
     if d is None:
         return ""
-    return f"{d.day}. {MONTHS_SHORT[d.month - 1]} {d.year}"
+    return danish_date(d)
 
 
 def date_long(value: Any) -> str:

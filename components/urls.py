@@ -18,11 +18,18 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from components import format as fmt
 from components import labels
-from store.case_list import ListFilter, ListStatus, MemberResult
+from store.case_list import (
+    STATUS_SEPARATOR,
+    ListFilter,
+    ListStatus,
+    MemberResult,
+    join_statuses,
+    split_statuses,
+)
 from vocab import ALL_CENTERS, Kind
 
 # ------------------------------------------------------------------ page paths
@@ -34,6 +41,7 @@ PROCESSING = "/sagsbehandlingsfrister"
 COMPLAINTS = "/klager"
 DATA_QUALITY = "/datakvalitet"
 ADMIN = "/admin"
+CASE = "/sag"  # one case: /sag/<sag_id>
 # The pages of the navigation bar (and of the 404 page), in order: (name, path).
 NAV_PAGES: tuple[tuple[str, str], ...] = (
     ("Overblik", OVERVIEW),
@@ -207,6 +215,11 @@ def parse_trend(
     return TrendLink(got["kpi"], got["center"], got["period"], tuple(bad))  # type: ignore[arg-type]
 
 
+def case_href(case_id: str) -> str:
+    """One case's page: '/sag/S0001234' (the id quoted as a path segment)."""
+    return f"{CASE}/{quote(str(case_id), safe='')}"
+
+
 def work_list_href(caseworker_id: str) -> str:
     """A caseworker's work list: their overdue cases and those due within 14 days."""
     return list_href(caseworker=caseworker_id, status=ListStatus.WORK)
@@ -299,7 +312,9 @@ def parse_list(params: Mapping[str, Any], centers: Collection[str] | None = None
         if attr is None:
             value = None
         elif attr == "status":
-            value = _member(ListStatus, raw)
+            parts = raw.split(STATUS_SEPARATOR)
+            known = [_member(ListStatus, p.strip()) for p in parts]
+            value = join_statuses(known) if known and None not in known else None
         elif attr == "result":
             value = _member(MemberResult, raw)
         elif attr == "kind":
@@ -380,7 +395,14 @@ def filter_title(flt: ListFilter, worker_name: str | None = None) -> str:
         result = RESULT_TITLES.get(flt.result) if flt.result else None
         parts.append(f"{kpi}: {result}" if result else kpi)
     if flt.status:
-        parts.append(LIST_STATUS_TITLES.get(flt.status, str(flt.status)))
+        parts.append(
+            " eller ".join(
+                LIST_STATUS_TITLES.get(s, str(s)).lower()
+                if i
+                else LIST_STATUS_TITLES.get(s, str(s))
+                for i, s in enumerate(split_statuses(flt.status))
+            )
+        )
     if flt.kind:
         parts.append(labels.kind_label(flt.kind))
     parts.append(flt.center)

@@ -26,6 +26,7 @@ from components import format as fmt
 from components.cache import memoize_per_load
 from components.grid_locale import GRID_LOCALE_DA
 from components.security import safe_repr
+from monitoring.reasons import reasons
 from store import case_list, grid_filter, runs
 from vocab import AuditAction, Status
 
@@ -52,7 +53,10 @@ CPR_BUTTON = "sager-cpr-button"
 CPR_SHOWN = "sager-cpr-shown"
 MAX_ROW = 10_000_000  # the grid never asks beyond this row
 NOT_UNDERSTOOD = "sager-not-understood"
+DUE_RANGE = "sager-due-range"
+RESULT = "sager-result"
 BLOCK = 100
+ROW_HEIGHT = 26
 
 # Results that only change with a load: computed once per load and scope (components.cache).
 filter_options = memoize_per_load(case_list.filter_options)
@@ -70,8 +74,8 @@ def column_defs(kpi_mode: bool) -> list[dict[str, Any]]:
     """The grid's columns; a KPI's list starts with whether each member met it."""
     cols: list[dict[str, Any]] = [
         {"field": "status_text", "headerName": "Status", "colId": "status", "width": 165},
-        {"field": "days_overdue", "headerName": "Dage over", "width": 95, **NUMBER_FILTER},
-        {"field": "days_text", "headerName": "Frist om", "width": 120, "sortable": False},
+        {"field": "days_overdue", "headerName": "Dage over", "width": 82, **NUMBER_FILTER},
+        {"field": "days_text", "headerName": "Frist om", "width": 130, "sortable": False},
         {
             "field": "due_text",
             "headerName": "Frist",
@@ -80,7 +84,14 @@ def column_defs(kpi_mode: bool) -> list[dict[str, Any]]:
             **DATE_FILTER,
         },
         {"field": "kind_text", "headerName": "Type", "colId": "kind", "width": 165},
-        {"field": "case_id", "headerName": "Sag", "width": 110, **TEXT_FILTER},
+        {
+            "field": "case_link",
+            "colId": "case_id",
+            "headerName": "Sag",
+            "width": 110,
+            "cellRenderer": "markdown",
+            **TEXT_FILTER,
+        },
         {"field": "cpr", "headerName": "CPR", "width": 130, "sortable": False},
         {
             "field": "rule_text",
@@ -131,6 +142,8 @@ def fmt_date(value: Any) -> dt.date | None:
 def display_rows(df: pd.DataFrame, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """One page of list rows (one per obligation or KPI member) as the grid shows them."""
     rows: list[dict[str, Any]] = []
+    if not df.empty and "rule_text" in df:
+        df = df.assign(reason=reasons(df))
     for r in df.to_dict("records"):
         status = r.get("status")
         out = {
@@ -141,17 +154,26 @@ def display_rows(df: pd.DataFrame, as_of: dt.date | None = None) -> list[dict[st
             "days_text": days_text(status, r.get("due_on"), as_of),
             "kind_text": labels.kind_label(r.get("kind")),
             "case_id": r.get("case_id"),
+            "case_link": _case_link(r.get("case_id")),
             "cpr": r.get("cpr") or "",
             "caseworker": labels.caseworker_label(r.get("caseworker_id"), r.get("caseworker")),
             "team": labels.team_label(r.get("team")),
             "center": r.get("center"),
             "done_text": fmt.date(r.get("done_on")),
-            "rule_text": r.get("rule_text") or "",
+            "rule_text": r.get("reason") or "",
         }
         if "met" in r:
             out["result_text"] = "✔ Opfyldt" if r["met"] else "✖ Ikke opfyldt"
         rows.append(out)
     return rows
+
+
+def _case_link(case_id: Any) -> str:
+    """The case id as a Markdown link to its page (the id escaped for Markdown)."""
+    if not case_id:
+        return ""
+    text = "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>" else ch for ch in str(case_id))
+    return f"[{text}]({urls.case_href(str(case_id))})"
 
 
 def _controls(flt: case_list.ListFilter, opts: Mapping[str, Any]) -> dbc.Row:
@@ -178,8 +200,8 @@ def _controls(flt: case_list.ListFilter, opts: Mapping[str, Any]) -> dbc.Row:
                 "Center",
                 filters.options((c, c) for c in opts["centers"]),
                 flt.center,
-                width=2,
-                placeholder="Alle centre",
+                width=1,
+                placeholder="Alle",
             ),
             filters.filter_control(
                 TEAM,
@@ -194,7 +216,7 @@ def _controls(flt: case_list.ListFilter, opts: Mapping[str, Any]) -> dbc.Row:
                 "Sagsbehandler",
                 filters.options((w, labels.caseworker_label(w, n)) for w, n in worker_names),
                 flt.caseworker,
-                width=3,
+                width=2,
                 placeholder="Alle sagsbehandlere",
             ),
             filters.filter_control(
@@ -207,14 +229,61 @@ def _controls(flt: case_list.ListFilter, opts: Mapping[str, Any]) -> dbc.Row:
             ),
             filters.filter_control(
                 STATUS,
-                "Status",
+                "Status (en eller flere)",
                 filters.options(urls.LIST_STATUS_LABELS.items()),
-                flt.status,
+                [str(st) for st in case_list.split_statuses(flt.status)],
                 width=3,
-                placeholder="Alle",
+                placeholder="Alle, også opfyldte",
+                multi=True,
             ),
+            *_more_controls(flt),
         ]
     )
+
+
+def _more_controls(flt: case_list.ListFilter) -> list[dbc.Col]:
+    """The due-date period and, for a KPI's list, the result: visible controls for
+    what the link may hold (forfald_fra, forfald_til, resultat)."""
+    cols: list[Any] = [
+        dbc.Col(
+            [
+                dbc.Label("Frist i perioden", html_for=DUE_RANGE),
+                html.Div(
+                    dcc.DatePickerRange(
+                        id=DUE_RANGE,
+                        start_date=flt.due_from.isoformat() if flt.due_from else None,
+                        end_date=flt.due_to.isoformat() if flt.due_to else None,
+                        display_format="D. MMM YYYY",
+                        first_day_of_week=1,
+                        start_date_placeholder_text="Fra",
+                        end_date_placeholder_text="Til",
+                        clearable=True,
+                        minimum_nights=0,
+                        month_format="MMMM YYYY",
+                    ),
+                ),
+            ],
+            md="auto",
+        )
+    ]
+    # the result only narrows a KPI's list: hidden (but there) for the obligations
+    result = filters.filter_control(
+        RESULT,
+        "Resultat",
+        filters.options(
+            [
+                (case_list.MemberResult.NOT_MET, "Ikke opfyldt"),
+                (case_list.MemberResult.MET, "Opfyldt"),
+            ]
+        ),
+        flt.result,
+        width=2,
+        placeholder="Alle",
+    )
+    if not flt.kpi:
+        result.className = "d-none"
+    cols.append(result)
+    return cols
 
 
 def _kpi_note(flt: case_list.ListFilter) -> dbc.Alert | None:
@@ -301,37 +370,37 @@ def layout(**params: Any) -> html.Div:
             html.H2(
                 fmt.count_label(count, *_nouns(flt)),
                 id=COUNT,
-                className="h5 mb-0 me-3",
+                className="h5 mb-0 me-3 text-nowrap",
                 **{"aria-live": "polite"},
             ),
             html.Span(
-                [
-                    urls.filter_title(flt, worker_name)
-                    + ("; " + "; ".join(described) if described else ""),
-                    " ",
-                    dcc.Link("Nulstil filtre", href=urls.CASES, className="ms-2")
-                    if filtered
-                    else None,
-                ],
-                className="text-muted me-auto",
+                urls.filter_title(flt, worker_name)
+                + ("; " + "; ".join(described) if described else ""),
+                title=urls.filter_title(flt, worker_name)
+                + ("; " + "; ".join(described) if described else ""),
+                className="text-muted text-truncate list-title",
             ),
+            dcc.Link("Nulstil filtre", href=urls.CASES, className="ms-2 me-3 text-nowrap")
+            if filtered
+            else None,
+            html.Span(className="me-auto"),
             _cpr_button(),
             html.A(
                 "Hent Excel",
                 id=EXPORT_XLSX,
                 href=urls.export_href(urls.EXPORT_XLSX, flt),
-                className="btn btn-sm btn-outline-secondary me-2",
+                className="btn btn-sm btn-outline-secondary me-2 text-nowrap",
                 role="button",
             ),
             html.A(
                 "Hent CSV",
                 id=EXPORT_CSV,
                 href=urls.export_href(urls.EXPORT_CSV, flt),
-                className="btn btn-sm btn-outline-secondary",
+                className="btn btn-sm btn-outline-secondary text-nowrap",
                 role="button",
             ),
         ],
-        className="d-flex align-items-center flex-wrap my-2",
+        className="d-flex align-items-center flex-wrap flex-lg-nowrap my-2",
     )
     grid = dag.AgGrid(
         id=GRID,
@@ -358,8 +427,11 @@ def layout(**params: Any) -> html.Div:
                 "checkboxes": False,
             },
             "localeText": GRID_LOCALE_DA,
+            # compact rows: a laptop (1280x720) shows at least 15 of them
+            "rowHeight": ROW_HEIGHT,
+            "headerHeight": 34,
         },
-        style={"height": "calc(100vh - 330px)", "minHeight": "420px"},
+        style={"height": "calc(100vh - 245px)", "minHeight": "440px"},
         className="ag-theme-alpine",
     )
     return html.Div(
@@ -383,6 +455,16 @@ def layout(**params: Any) -> html.Div:
             grid,
         ]
     )
+
+
+def _iso_date(value: Any) -> dt.date | None:
+    """A date picker's value ('2026-12-01' or '2026-12-01T00:00:00') as a date."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def _flt(data: Mapping[str, Any] | None) -> case_list.ListFilter:
@@ -453,6 +535,9 @@ def _row_range(request: Mapping[str, Any]) -> tuple[int, int]:
     Input(CASEWORKER, "value"),
     Input(KIND, "value"),
     Input(STATUS, "value"),
+    Input(DUE_RANGE, "start_date"),
+    Input(DUE_RANGE, "end_date"),
+    Input(RESULT, "value"),
     State(FILTERS, "data"),
     prevent_initial_call=True,
 )
@@ -461,18 +546,29 @@ def controls_to_url(
     team: str | None,
     caseworker: str | None,
     kind: str | None,
-    status: str | None,
+    status: Any,
+    due_from: str | None,
+    due_to: str | None,
+    result: Any,
     query: Mapping[str, Any] | None,
 ) -> str:
     """The filter controls write the URL; the URL then opens the filtered list."""
     current = _flt(query)
+    statuses = status if isinstance(status, list) else [status] if status else []
+    try:
+        joined = case_list.join_statuses(str(st) for st in statuses)
+    except ValueError:
+        return no_update
     new = replace(
         current,
         center=center or None,
         team=team or None,
         caseworker=caseworker or None,
         kind=kind or None,
-        status=status or None,
+        status=joined,
+        due_from=_iso_date(due_from),
+        due_to=_iso_date(due_to),
+        result=(str(result) if result else None) if current.kpi else current.result,
     )
     # narrowing the center or team drops choices that may no longer belong to it
     changed = dash.ctx.triggered_id
@@ -536,12 +632,12 @@ def _cpr_button() -> dbc.Button | None:
     if who is None or not who.may_reveal_cpr:
         return None
     return dbc.Button(
-        "Vis fuldt CPR for valgt række",
+        "Vis CPR for valgt række",
         id=CPR_BUTTON,
         color="secondary",
         outline=True,
         size="sm",
-        className="me-2",
+        className="me-2 text-nowrap",
         title="Vælg en række i listen. Visningen bliver logget.",
     )
 

@@ -12,7 +12,7 @@ filter controls, read from the small employee register.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -98,6 +98,8 @@ LIST_TITLES: dict[str, str] = {
     "paragraph": "Paragraf",
     "law": "Lov",
     "rule_text": "Hvorfor",
+    "anchor_on": "Regnet fra",
+    "anchor_label": "Regnet fra (hvad)",
     "kpi": "KPI",
     "met": "Resultat",
 }
@@ -132,13 +134,42 @@ class _ListSource:
     sort_keys: dict[str, GridColumn] | None = None
 
 
+STATUS_SEPARATOR = ","  # several list statuses: "overskredet,forfalder-14"
+
+
+def split_statuses(status: str | None) -> list[ListStatus]:
+    """The list statuses of `ListFilter.status` (one, or several joined by commas);
+    BadFilter for an unknown one."""
+    out: list[ListStatus] = []
+    for part in (status or "").split(STATUS_SEPARATOR):
+        if not part.strip():
+            continue
+        try:
+            out.append(ListStatus(part.strip()))
+        except ValueError:
+            raise BadFilter(f"unknown status {part!r}") from None
+    return out
+
+
+def join_statuses(statuses: Iterable[str]) -> str | None:
+    """Several list statuses as one `ListFilter.status`, in the vocabulary's order
+    (so one choice has one spelling); None for none."""
+    chosen = {ListStatus(s) for s in statuses}
+    ordered = [s.value for s in ListStatus if s in chosen]
+    return STATUS_SEPARATOR.join(ordered) or None
+
+
 def _status_clause(status: str, as_of: dt.date | None) -> ColumnElement:
-    """The obligations of a list status; "due within N days" counts from the load's date."""
+    """The obligations of one or more list statuses (any of them); "due within N days"
+    counts from the load's date."""
+    wanted = split_statuses(status)
+    if not wanted:
+        raise BadFilter("no status")
+    return or_(*(_one_status_clause(w, as_of) for w in wanted))
+
+
+def _one_status_clause(wanted: ListStatus, as_of: dt.date | None) -> ColumnElement:
     o = Obligation
-    try:
-        wanted = ListStatus(status)
-    except ValueError:
-        raise BadFilter(f"unknown status {status!r}") from None
     if wanted == ListStatus.OVERDUE:
         return o.status == Status.OVERDUE
     ref = as_of or dt.date.today()
@@ -193,6 +224,8 @@ def _list_source(
         "paragraph": GridColumn(o.paragraph, text),
         "law": GridColumn(o.law, text),
         "rule_text": GridColumn(o.rule_text, text),
+        "anchor_on": GridColumn(o.anchor_on, date),
+        "anchor_label": GridColumn(o.anchor_label, text),
     }
     if flt.kpi:
         columns["kpi"] = GridColumn(KpiMember.kpi, text)

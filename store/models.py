@@ -245,6 +245,9 @@ class Obligation(Base):
     law: Mapped[str] = mapped_column(String(16))
     paragraph: Mapped[str | None] = mapped_column(String(32))
     rule_text: Mapped[str] = mapped_column(String(300))  # "why is this due", Danish
+    # the date the due date was counted from, and what it is ("iværksættelse", ...)
+    anchor_on: Mapped[dt.date | None] = mapped_column(Date)
+    anchor_label: Mapped[str | None] = mapped_column(String(100))
 
 
 class KpiMember(Base):

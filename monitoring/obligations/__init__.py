@@ -58,6 +58,8 @@ OBLIGATION_COLUMNS: list[str] = [
     "law",
     "paragraph",
     "rule_text",
+    "anchor_on",
+    "anchor_label",
 ]
 # What the builders put on each obligation; the rest comes from its case (and D).
 FROM_THE_CASE = (
@@ -72,14 +74,15 @@ FROM_THE_CASE = (
 FROM_THE_BUILDERS = [c for c in OBLIGATION_COLUMNS if c not in FROM_THE_CASE]
 # Columns only the KPI members read (on the handleplans), never stored.
 HELPER_COLUMNS = ("measure_active", "started_in_window")
-_NOT_TEXT = frozenset({"as_of", "due_on", "done_on", "days_overdue"})
+_NOT_TEXT = frozenset({"as_of", "due_on", "done_on", "anchor_on", "days_overdue"})
 
 
 def build_obligations(context: EvaluationContext) -> dict[Kind, pd.DataFrame]:
     """Every obligation known at D: one frame per kind, one row per obligation.
 
     Columns: case_row, source_id, due_on, done_on, obligation_id, kind, status,
-    days_overdue; when the context is full also rule_id, law, paragraph, rule_text.
+    days_overdue; when the context is full also rule_id, law, paragraph, rule_text,
+    anchor_on, anchor_label.
     Handleplans also carry the HELPER_COLUMNS (for K1 and K2).
     """
     processing, letters = processing_and_letters(context)

@@ -21,6 +21,18 @@ from monitoring.obligations.matching import RuleTable, assign_rules
 from monitoring.rules import Rules
 from vocab import Kind, Status
 
+_NAT = np.datetime64("NaT")
+
+# What the date a due date is counted from is (ObligationRows.anchor_label), in Danish
+ANCHOR_START = "iværksættelse"
+ANCHOR_DECISION = "afgørelse"
+ANCHOR_STAY = "opholdets start"
+ANCHOR_INVESTIGATION = "undersøgelsens start"
+ANCHOR_PARALLEL = "parallel undersøgelse afsluttet"
+ANCHOR_FOLLOW_UP = "seneste opfølgning"
+ANCHOR_NEXT_DUE = "seneste opfølgning (fristen fastsat af sagsbehandleren)"
+ANCHOR_RECEIVED = "modtagelse"
+
 _DAY = np.timedelta64(1, "D")
 
 
@@ -195,6 +207,10 @@ class ObligationRows:
     law: np.ndarray | None = None
     paragraph: np.ndarray | None = None
     rule_text: np.ndarray | None = None
+    # the date the due date was counted from and what that date is (Danish noun,
+    # e.g. "iværksættelse"): the computed reason on the lists and the case page
+    anchor_on: np.ndarray | None = None
+    anchor_label: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         # the builders pass series or arrays: held as arrays of one dtype each
@@ -202,6 +218,12 @@ class ObligationRows:
         self.source_id = np.asarray(self.source_id, dtype=object)
         self.due_on = np.asarray(self.due_on, dtype="datetime64[ns]")
         self.done_on = np.asarray(self.done_on, dtype="datetime64[ns]")
+        if self.anchor_on is not None:
+            self.anchor_on = np.asarray(self.anchor_on, dtype="datetime64[ns]")
+        if self.anchor_label is not None:
+            self.anchor_label = np.broadcast_to(
+                np.asarray(self.anchor_label, dtype=object), self.case_row.shape
+            ).copy()
 
     def select(self, keep: np.ndarray, **changes: Any) -> ObligationRows:
         """The rows where `keep` is true, with `changes` to fields (given for those rows)."""
@@ -221,8 +243,8 @@ class ObligationRows:
 
     def frame(self, context: EvaluationContext) -> pd.DataFrame:
         """One row per obligation: case_row, source_id, due_on, done_on, obligation_id,
-        kind, (when full) rule_id, law, paragraph, rule_text, then status and
-        days_overdue at D. Not full: obligation ids are left empty."""
+        kind, (when full) rule_id, law, paragraph, rule_text, anchor_on, anchor_label,
+        then status and days_overdue at D. Not full: obligation ids are left empty."""
         frame = pd.DataFrame(
             {
                 "case_row": self.case_row,
@@ -247,6 +269,12 @@ class ObligationRows:
                 frame["law"] = rule_table.law[self.rule_index]
                 frame["paragraph"] = rule_table.paragraph[self.rule_index]
             frame["rule_text"] = self.rule_text
+            frame["anchor_on"] = (
+                self.anchor_on
+                if self.anchor_on is not None
+                else np.full(len(frame), _NAT, dtype="datetime64[ns]")
+            )
+            frame["anchor_label"] = self.anchor_label
         frame["status"], frame["days_overdue"] = status_at(
             frame["due_on"], frame["done_on"], context.as_of_ts
         )

@@ -10,6 +10,8 @@ import pandas as pd
 
 from monitoring.calendar import add_deadline, add_months
 from monitoring.obligations.context import (
+    ANCHOR_INVESTIGATION,
+    ANCHOR_RECEIVED,
     FINDING_OPEN_INVESTIGATION_CLOSED_CASE,
     FINDING_UNKNOWN_BENEFIT,
     EvaluationContext,
@@ -61,6 +63,8 @@ def investigations(context: EvaluationContext) -> pd.DataFrame:
         done_on=completed,
         rule_index=rule_index,
         rule_text=rule_table.text[rule_index] if context.full else None,
+        anchor_on=table["start_on"],
+        anchor_label=ANCHOR_INVESTIGATION,
     ).frame(context)
 
 
@@ -106,6 +110,8 @@ def processing_and_letters(context: EvaluationContext) -> tuple[pd.DataFrame, pd
         source_id=table["application_id"],
         due_on=due_on,
         done_on=decided_on,
+        anchor_on=table["received_on"],
+        anchor_label=ANCHOR_RECEIVED,
     )
     letter_text = None
     if context.full:

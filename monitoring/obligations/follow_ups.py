@@ -18,6 +18,10 @@ import pandas as pd
 
 from monitoring.calendar import add_months
 from monitoring.obligations.context import (
+    ANCHOR_FOLLOW_UP,
+    ANCHOR_NEXT_DUE,
+    ANCHOR_PARALLEL,
+    ANCHOR_START,
     FINDING_IGNORED_NEXT_DUE,
     EvaluationContext,
     ObligationRows,
@@ -85,6 +89,17 @@ def follow_up_cycles(context: EvaluationContext) -> pd.DataFrame:
     cycles_done[done_measure[last_of_measure]] = done_cycle[last_of_measure]
     last_next_due = np.full(len(measures), _NAT, dtype="datetime64[ns]")
     last_next_due[done_measure[last_of_measure]] = next_due[last_of_measure]
+    # what each due date is counted from: the start (or the parallel investigation's
+    # completion) for a first cycle, else the follow-up that started the cycle
+    done_on = done["done_on"].to_numpy(dtype="datetime64[ns]")
+    start_on = measures["start_on"].to_numpy(dtype="datetime64[ns]")
+    first_anchor = np.where(moved_by_investigation, first_due, start_on)
+    first_label = np.where(moved_by_investigation, ANCHOR_PARALLEL, ANCHOR_START)
+    next_label = np.where(use_caseworker_date, ANCHOR_NEXT_DUE, ANCHOR_FOLLOW_UP)
+    last_done = np.full(len(measures), _NAT, dtype="datetime64[ns]")
+    last_done[done_measure[last_of_measure]] = done_on[last_of_measure]
+    last_label = first_label.astype(object).copy()
+    last_label[done_measure[last_of_measure]] = next_label[last_of_measure]
 
     open_cycle = cycles_done + 1
     is_first = open_cycle == 1
@@ -106,6 +121,8 @@ def follow_up_cycles(context: EvaluationContext) -> pd.DataFrame:
         cycle=open_cycle,
         rule_index=open_rule,
         rule_text=rule_text,
+        anchor_on=np.where(is_first, first_anchor, last_done),
+        anchor_label=np.where(is_first, first_label, last_label),
     ).frame(context)
     if not context.full or not len(done):
         return open_cycles
@@ -128,6 +145,12 @@ def follow_up_cycles(context: EvaluationContext) -> pd.DataFrame:
         cycle=done_cycle,
         rule_index=done_rule,
         rule_text=np.where(was_first, first_text, rule_table.text_next[done_rule]),
+        anchor_on=np.where(
+            was_first, first_anchor[done_measure], np.r_[_NAT, done_on[:-1]].astype(done_on.dtype)
+        ),
+        anchor_label=np.where(
+            was_first, first_label[done_measure], np.concatenate([[ANCHOR_FOLLOW_UP], next_label[:-1]]).astype(object)
+        ),
     ).frame(context)
     return pd.concat([done_cycles, open_cycles], ignore_index=True)
 

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 
 from monitoring.calendar import add_months
-from monitoring.obligations.context import EvaluationContext, ObligationRows
+from monitoring.obligations.context import (
+    ANCHOR_DECISION,
+    ANCHOR_START,
+    ANCHOR_STAY,
+    EvaluationContext,
+    ObligationRows,
+)
 from vocab import Kind
 
 DECLINED_NOTE = " – tilbud afslået af borgeren (tæller som opfyldt)"
@@ -90,9 +96,8 @@ def handleplans(context: EvaluationContext) -> pd.DataFrame:
     keep = (rule_index >= 0) & (measures["active"].to_numpy() | started_in_window)
     measures = measures[keep].reset_index(drop=True)
     rule_index = rule_index[keep]
-    anchor = measures["law_date"].where(
-        rule_table.anchor_is_decision[rule_index], measures["start_on"]
-    )
+    from_decision = rule_table.anchor_is_decision[rule_index]
+    anchor = measures["law_date"].where(from_decision, measures["start_on"])
     due_on = add_months(anchor, rule_table.months[rule_index])
     acute_months = rule_table.acute_months[rule_index]
     acute = measures["acute"].to_numpy(dtype=bool) & (acute_months >= 0)
@@ -120,6 +125,8 @@ def handleplans(context: EvaluationContext) -> pd.DataFrame:
         done_on=done_on,
         rule_index=rule_index,
         rule_text=rule_text,
+        anchor_on=anchor,
+        anchor_label=np.where(from_decision, ANCHOR_DECISION, ANCHOR_START),
     ).frame(context)
     frame["measure_active"] = measures["active"].to_numpy()
     frame["started_in_window"] = started_in_window[keep]
@@ -166,4 +173,6 @@ def shelter_plans(context: EvaluationContext) -> pd.DataFrame:
         done_on=plan["when"],
         rule_index=rule_index,
         rule_text=rule_text,
+        anchor_on=stays["start_on"],
+        anchor_label=ANCHOR_STAY,
     ).frame(context)

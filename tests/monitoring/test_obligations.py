@@ -230,6 +230,45 @@ def test_bl_follow_up_without_naeste_frist_uses_default_interval() -> None:
     assert "Barnets Lov" in ev.obligations.set_index("obligation_id").loc["fu:m1:1", "rule_text"]
 
 
+def test_every_obligation_says_what_its_due_date_was_counted_from() -> None:
+    # measure m1 started 15 Jan 2024; follow-ups 20 Apr (default interval) and 1 May
+    # (the caseworker set the next deadline, 1 Aug); an application received 1 Mar
+    data = make_data(
+        cases=[C1],
+        measures=[
+            {"measure_id": "m1", "case_id": "c1", "paragraph": "BL32.1.3", "start_on": "2024-01-15"}
+        ],
+        follow_ups=[
+            {"follow_up_id": "f1", "case_id": "c1", "measure_id": "m1", "done_on": "2024-04-20"},
+            {
+                "follow_up_id": "f2",
+                "case_id": "c1",
+                "measure_id": "m1",
+                "done_on": "2024-05-01",
+                "next_due_on": "2024-08-01",
+            },
+        ],
+        investigations=[{"investigation_id": "u1", "case_id": "c1", "start_on": "2024-02-01"}],
+        applications=[
+            {"application_id": "a1", "case_id": "c1", "benefit": "SEL41", "received_on": "2024-03-01"}
+        ],
+    )
+    ev = evaluate(data, dt.date(2024, 6, 1), RULES)
+    ob = ev.obligations.set_index("obligation_id")
+    got = {
+        i: (str(ob.loc[i, "anchor_on"].date()), ob.loc[i, "anchor_label"])
+        for i in ("fu:m1:1", "fu:m1:2", "fu:m1:3", "inv:u1", "pr:a1")
+    }
+    assert got == {
+        "fu:m1:1": ("2024-01-15", "iværksættelse"),
+        "fu:m1:2": ("2024-04-20", "seneste opfølgning"),
+        "fu:m1:3": ("2024-05-01", "seneste opfølgning (fristen fastsat af sagsbehandleren)"),
+        "inv:u1": ("2024-02-01", "undersøgelsens start"),
+        "pr:a1": ("2024-03-01", "modtagelse"),
+    }
+    assert ob.loc["fu:m1:3", "due_on"] == pd.Timestamp("2024-08-01")
+
+
 def test_case_level_follow_up_counts_for_every_measure_active_that_day() -> None:
     data = make_data(
         cases=[C1],
@@ -319,6 +358,10 @@ def test_parallel_investigation(
     ob = ev.obligations.set_index("obligation_id").loc["fu:m1:1"]
     assert ob["due_on"] == pd.Timestamp(due)
     assert ("parallelle" in ob["rule_text"]) == parallel
+    # counted from the investigation's completion, else from the start of the measure
+    assert ob["anchor_on"] == pd.Timestamp(inv_done if parallel else "2024-02-01")
+    expected_label = "parallel undersøgelse afsluttet" if parallel else "iværksættelse"
+    assert ob["anchor_label"] == expected_label
 
 
 def test_adult_follow_up_k5_three_months_then_yearly() -> None:

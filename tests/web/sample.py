@@ -147,6 +147,8 @@ def build(n_obligations: int, seed: int = 7, as_of: dt.date = AS_OF) -> dict[typ
             "law": "BL",
             "paragraph": "BL91",
             "rule_text": pd.Series(kind).map(RULE_TEXT),
+            "anchor_on": due - pd.Timedelta(days=90),
+            "anchor_label": "iværksættelse",
         }
     )
     # KPI members: one unit per case per KPI, decided by the case's first obligation

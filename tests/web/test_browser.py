@@ -348,6 +348,41 @@ def test_caseworker_sees_only_own_cases(server: str, driver: WebDriver, store_ur
         browser_login(driver, server, "dir")
 
 
+def test_case_page_from_the_list(server: str, driver: WebDriver, store_url: str) -> None:
+    engine = get_engine(store_url)
+    worker, _center, _team = busiest(engine)
+    try:
+        browser_login(driver, server, "sb")
+        open_page(driver, server + "/sager?status=overskredet")
+        first = grid_rows(driver)[0]["case_id"]
+        link = driver.find_element(
+            By.CSS_SELECTOR, '.ag-center-cols-container .ag-cell[col-id="case_id"] a'
+        )
+        assert link.text == first
+        link.click()
+        WebDriverWait(driver, WAIT).until(lambda d: f"/sag/{first}" in d.current_url)
+        settled(driver)
+        assert driver.find_element(By.TAG_NAME, "h1").text == f"Sag {first}"
+        table = driver.find_element(By.ID, "sag-obligations")
+        rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+        with engine.connect() as c:
+            stored = c.execute(
+                select(func.count()).select_from(Obligation).where(Obligation.case_id == first)
+            ).scalar_one()
+        assert len(rows) == stored > 0
+        # every deadline says what it was counted from, its date and its rule
+        assert all("→ frist" in r.text for r in rows), [r.text for r in rows]
+        # a case of another caseworker is not there for this one
+        with engine.connect() as c:
+            foreign = c.execute(
+                select(Obligation.case_id).where(Obligation.caseworker_id != worker).limit(1)
+            ).scalar_one()
+        open_page(driver, server + f"/sag/{foreign}")
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Sagen blev ikke fundet"
+    finally:
+        browser_login(driver, server, "dir")
+
+
 def test_center_chief_sees_the_center(server: str, driver: WebDriver, store_url: str) -> None:
     try:
         browser_login(driver, server, "chef")

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 import dash_bootstrap_components as dbc
 import pandas as pd
 import pytest
+from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from sqlalchemy import Engine
@@ -121,8 +122,22 @@ def test_get_rows_rejects_unknown_column(web_store: Engine) -> None:
 
 def test_controls_write_url() -> None:
     triggered(sager.STATUS)
-    assert sager.controls_to_url("HCK", None, None, None, "overskredet", {"center": "HCK"}) == (
-        "?center=HCK&status=overskredet"
+    assert sager.controls_to_url(
+        "HCK", None, None, None, ["overskredet"], None, None, None, {"center": "HCK"}
+    ) == ("?center=HCK&status=overskredet")
+    # several statuses, in the vocabulary's order whatever the order picked; a period
+    triggered(sager.DUE_RANGE)
+    assert sager.controls_to_url(
+        None, None, None, None, ["forfalder-14", "overskredet"], "2026-12-01", None, None, {}
+    ) == ("?status=overskredet%2Cforfalder-14&forfald_fra=2026-12-01")
+    # the result narrows a KPI's list only
+    triggered(sager.RESULT)
+    assert (
+        sager.controls_to_url(None, None, None, None, [], None, None, "ikke-opfyldt", {"kpi": "K3"})
+        == "?kpi=K3&resultat=ikke-opfyldt"
+    )
+    assert (
+        sager.controls_to_url(None, None, None, None, [], None, None, "opfyldt", {}) is no_update
     )
     # changing the center drops the team and caseworker of the old center
     triggered(sager.CENTER)
@@ -132,13 +147,16 @@ def test_controls_write_url() -> None:
         "E9",
         None,
         None,
+        None,
+        None,
+        None,
         {"center": "HCK", "team": "HCK Team 1", "sagsbehandler": "E9"},
     )
     assert search == "?center=BFCK"
     # KPI parameters from a card link survive a control change
     triggered(sager.KIND)
     assert (
-        sager.controls_to_url(None, None, None, "letter", None, {"kpi": "K8"})
+        sager.controls_to_url(None, None, None, "letter", None, None, None, None, {"kpi": "K8"})
         == "?kpi=K8&type=letter"
     )
 

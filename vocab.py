@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-
 MONTHS = (
     "januar",
     "februar",

@@ -149,7 +149,9 @@ def follow_up_cycles(context: EvaluationContext) -> pd.DataFrame:
             was_first, first_anchor[done_measure], np.r_[_NAT, done_on[:-1]].astype(done_on.dtype)
         ),
         anchor_label=np.where(
-            was_first, first_label[done_measure], np.concatenate([[ANCHOR_FOLLOW_UP], next_label[:-1]]).astype(object)
+            was_first,
+            first_label[done_measure],
+            np.concatenate([[ANCHOR_FOLLOW_UP], next_label[:-1]]).astype(object),
         ),
     ).frame(context)
     return pd.concat([done_cycles, open_cycles], ignore_index=True)

@@ -250,7 +250,12 @@ def test_every_obligation_says_what_its_due_date_was_counted_from() -> None:
         ],
         investigations=[{"investigation_id": "u1", "case_id": "c1", "start_on": "2024-02-01"}],
         applications=[
-            {"application_id": "a1", "case_id": "c1", "benefit": "SEL41", "received_on": "2024-03-01"}
+            {
+                "application_id": "a1",
+                "case_id": "c1",
+                "benefit": "SEL41",
+                "received_on": "2024-03-01",
+            }
         ],
     )
     ev = evaluate(data, dt.date(2024, 6, 1), RULES)

@@ -136,9 +136,7 @@ def test_controls_write_url() -> None:
         sager.controls_to_url(None, None, None, None, [], None, None, "ikke-opfyldt", {"kpi": "K3"})
         == "?kpi=K3&resultat=ikke-opfyldt"
     )
-    assert (
-        sager.controls_to_url(None, None, None, None, [], None, None, "opfyldt", {}) is no_update
-    )
+    assert sager.controls_to_url(None, None, None, None, [], None, None, "opfyldt", {}) is no_update
     # changing the center drops the team and caseworker of the old center
     triggered(sager.CENTER)
     search = sager.controls_to_url(

@@ -37,9 +37,7 @@ def _case_with_follow_ups(url: str) -> tuple[str, pd.DataFrame]:
             select(Obligation.case_id).where(Obligation.anchor_label == "seneste opfølgning")
         ).all()
         case_id = str(rows[0][0])
-        obligations = pd.read_sql(
-            select(Obligation).where(Obligation.case_id == case_id), c
-        )
+        obligations = pd.read_sql(select(Obligation).where(Obligation.case_id == case_id), c)
     return case_id, obligations
 
 
@@ -67,9 +65,11 @@ def test_case_page_shows_every_obligation_with_its_reason_and_history(
     link = find(page, sag.CASE_SYSTEM_LINK)
     assert link.href == f"https://sag.example.dk/sager/{case_id}?vis=1"
     with engine.connect() as c:
-        audited = c.execute(
-            select(AuditEvent.case_ids).where(AuditEvent.action == "case")
-        ).scalars().all()
+        audited = (
+            c.execute(select(AuditEvent.case_ids).where(AuditEvent.action == "case"))
+            .scalars()
+            .all()
+        )
     assert [case_id] in audited
 
 

@@ -64,7 +64,7 @@ def kpi_card(row: Mapping[str, Any], show_center: bool = False) -> dbc.Card:
         missing = den - num
         body.append(
             html.A(
-                fmt.percent(value, den),
+                fmt.percent(value, den, target),
                 href=cases,
                 className="kpi-value",
                 title="Vis sagerne bag tallet",

@@ -29,13 +29,23 @@ def number(value: Any) -> str:
     return f"{int(round(float(value))):,}".replace(",", ".")
 
 
-def percent(value: Any, denominator: Any = None) -> str:
-    """A share 0..1 as '93 %'; 0/0 (denominator 0) as 'Ingen sager', never 0 % or 100 %."""
+def percent(value: Any, denominator: Any = None, target: float | None = None) -> str:
+    """A share 0..1 as '93 %'; 0/0 (denominator 0) as 'Ingen sager'.
+
+    Rounding never carries a share across its target or to 100 %: 37 of 39
+    (94.87 %) against a 95 % target reads '94,8 %', not '95 %' (which would look met).
+    """
     if denominator is not None and not _missing(denominator) and int(denominator) == 0:
         return NO_CASES
     if _missing(value):
         return NO_CASES if denominator is not None else "–"
-    return f"{int(math.floor(float(value) * 100 + 0.5))} %"
+    share = float(value)
+    whole = int(math.floor(share * 100 + 0.5))
+    limits = [1.0] + ([float(target)] if target is not None else [])
+    if any(share < limit - 1e-12 and whole >= limit * 100 - 1e-9 for limit in limits):
+        tenths = math.floor(share * 1000) / 10
+        return f"{tenths:.1f}".replace(".", ",") + " %"
+    return f"{whole} %"
 
 
 def points(delta: Any) -> str:

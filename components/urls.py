@@ -67,6 +67,7 @@ KIND = "type"  # values: the obligation kinds of vocab.Kind
 STATUS = "status"
 DUE_FROM = "forfald_fra"  # ISO dates: 2026-12-01
 DUE_TO = "forfald_til"
+DONE_FROM = "udfoert_fra"  # done on or after this day (ISO)
 RULE = "regel"  # a problem code of vocab.PROBLEM_CODES
 FINDING = "fund"  # a data-quality finding's kind (Danish, monitoring FINDING_KINDS)
 FINDING_CODE = "kode"  # the finding's code (paragraph, benefit code, caseworker id)
@@ -108,6 +109,7 @@ LIST_KEYS: dict[str, str] = {
     "status": STATUS,
     "due_from": DUE_FROM,
     "due_to": DUE_TO,
+    "done_from": DONE_FROM,
 }
 
 E = TypeVar("E", bound=StrEnum)
@@ -323,7 +325,7 @@ def parse_list(params: Mapping[str, Any], centers: Collection[str] | None = None
             value = raw if raw in kpis else None
         elif attr == "center":
             value = raw if centers is None or raw in centers else None
-        elif attr in ("due_from", "due_to"):
+        elif attr in ("due_from", "due_to", "done_from"):
             value = _date(raw)
         if value is None:
             bad.append((key, raw))
@@ -411,4 +413,6 @@ def filter_title(flt: ListFilter, worker_name: str | None = None) -> str:
     if flt.caseworker:
         parts.append(labels.caseworker_label(flt.caseworker, worker_name))
     parts.append(_period(flt.due_from, flt.due_to))
+    if flt.done_from:
+        parts.append(f"udført fra {fmt.date(flt.done_from)}")
     return " – ".join(p for p in parts if p)

@@ -1,19 +1,28 @@
-"""Overblik (/): the center chief's morning view: a card per KPI per center, teams worst first."""
+"""Overblik (/): the morning view.
+
+All centers (the directorate): a scorecard of centers x KPIs with the whole
+administration's total, what needs doing now and what changed, and the teams with
+the most cases not met. One center (a center chief lands here): its KPIs as a row
+with sparklines, the teams x KPIs matrix and the caseworkers, most overdue first.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from components import cards, labels, ui, urls
+from components import cards, labels, news, scorecard, ui, urls
 from components import format as fmt
 from components.cache import memoize_per_load
 from store import case_list, kpi_results, runs
-from vocab import UNASSIGNED, Level
+from store.case_list import ListStatus
+from vocab import ALL_CENTERS, UNASSIGNED, Level, ResultKind
 
 dash.register_page(
     __name__, path=urls.OVERVIEW, name="Overblik", title="Fristvagt – Overblik", order=0
@@ -22,6 +31,8 @@ dash.register_page(
 CARDS = "overblik-cards"
 TEAMS = "overblik-teams"
 CASEWORKERS = "overblik-caseworkers"
+SCORECARD = "overblik-scorecard"
+TEAM_MATRIX = "overblik-team-matrix"
 TEAM_ROWS = 25
 
 # Results that only change with a load: computed once per load and scope (components.cache).
@@ -29,26 +40,7 @@ list_count = memoize_per_load(case_list.list_count)
 kpi_overview = memoize_per_load(kpi_results.kpi_overview)
 team_table = memoize_per_load(kpi_results.team_table)
 caseworker_load = memoize_per_load(case_list.caseworker_load)
-
-
-def _center_section(center: str, rows: pd.DataFrame) -> html.Section:
-    """A center's KPI cards (one row per KPI result of the center).
-
-    A card per KPI with cases; KPIs without (e.g. adult KPIs in a children's
-    center) are named on one line under the cards instead of as empty cards.
-    """
-    rows = rows.sort_values("kpi", kind="stable")
-    counted = rows[rows["denominator"] > 0]
-    empty = rows[rows["denominator"] == 0]["kpi"].tolist()
-    parts: list[Any] = [html.H2(labels.center_label(center), className="h5 mt-2")]
-    if not counted.empty:
-        parts.append(cards.card_grid(counted.to_dict("records")))
-    if empty:
-        names = ", ".join(f"{k} {labels.kpi_label(k)}" for k in empty)
-        parts.append(
-            html.P(f"Ingen sager tæller med i dag: {names}.", className="small text-muted no-cases")
-        )
-    return html.Section(parts, className="mb-2", id=f"center-{center}")
+kpi_trend = memoize_per_load(kpi_results.kpi_trend)
 
 
 def team_rows(df: pd.DataFrame, limit: int = TEAM_ROWS) -> list[list[Any]]:
@@ -63,7 +55,9 @@ def team_rows(df: pd.DataFrame, limit: int = TEAM_ROWS) -> list[list[Any]]:
                 r["center"],
                 labels.team_label(r["team"]),
                 f"{r['kpi']} {labels.kpi_label(r['kpi'])}",
-                dcc.Link(fmt.percent(r["value"], den), href=urls.list_href(members)),
+                dcc.Link(
+                    fmt.percent(r["value"], den, float(r["target"])), href=urls.list_href(members)
+                ),
                 dcc.Link(f"{fmt.number(num)} af {fmt.number(den)}", href=urls.list_href(members)),
                 dcc.Link(
                     fmt.number(den - num),
@@ -148,12 +142,209 @@ def caseworker_section(eng: Any, scope: Any, center: str) -> list[Any]:
     ]
 
 
+def on_target_text(results: pd.DataFrame) -> str:
+    """'6 af 10 nøgletal på mål' (KPIs without cases are not counted)."""
+    counted = results[results["denominator"].astype(int) > 0]
+    met = sum(
+        labels.attainment(r["value"], r["denominator"], float(r["target"])) == "met"
+        for r in counted.to_dict("records")
+    )
+    return f"{fmt.number(met)} af {fmt.number(len(counted))} nøgletal på mål"
+
+
+def month_end_history(eng: Any, scope: Any, center: str, as_of: dt.date) -> pd.DataFrame:
+    """A center's month-end values of the last year, then today's: one row per KPI per
+    date (as_of, kpi, value), for the sparklines."""
+    trend = kpi_trend(eng, scope, centers=[center], start=as_of - dt.timedelta(days=370))
+    keep = trend["kind"].isin([ResultKind.RECOMPUTED, ResultKind.SNAPSHOT])
+    trend = trend[keep & (trend["denominator"] > 0)]
+    month_ends = trend[trend["kind"] == ResultKind.RECOMPUTED]
+    today = trend[(trend["kind"] == ResultKind.SNAPSHOT) & (trend["as_of"] == pd.Timestamp(as_of))]
+    month_ends = month_ends[month_ends["as_of"] < pd.Timestamp(as_of)]
+    return pd.concat([month_ends, today], ignore_index=True)[["as_of", "kpi", "value"]]
+
+
+def team_matrix(eng: Any, scope: Any, center: str) -> list[Any]:
+    """The center's teams x KPIs, the teams with the most cases not met first; each
+    cell opens the team's cases behind the KPI."""
+    teams = team_table(eng, scope, center=center)
+    teams = teams[teams["denominator"] > 0].copy()
+    if teams.empty:
+        return [ui.empty_state("Ingen team-tal endnu.")]
+    teams["missed"] = teams["denominator"].astype(int) - teams["numerator"].astype(int)
+    missed = teams.groupby("team")["missed"].sum().sort_values(ascending=False, kind="stable")
+    order = sorted(missed.index, key=lambda t: (-int(missed[t]), str(t)))
+    rows = [(str(t), labels.team_label(t)) for t in order]
+    extra = {}
+    for t in order:
+        overdue = case_list.ListFilter(center=center, team=str(t), status=ListStatus.OVERDUE)
+        extra[str(t)] = [
+            fmt.number(int(missed[t])),
+            dcc.Link(fmt.number(list_count(eng, scope, overdue)), href=urls.list_href(overdue)),
+        ]
+    return [
+        html.H2("Teams × nøgletal – flest ikke opfyldte først", className="h5 mt-3"),
+        html.P(
+            "Hver celle: andel opfyldt og antal sager. Klik på et tal for sagerne bag det.",
+            className="text-muted small",
+        ),
+        scorecard.matrix(
+            teams,
+            rows,
+            lambda team: case_list.ListFilter(center=center, team=team),
+            "team",
+            table_id=TEAM_MATRIX,
+            extra=extra,
+            extra_headers=["Ikke opfyldt i alt", "Overskredet nu"],
+        ),
+    ]
+
+
+def chief_screen(
+    eng: Any, scope: Any, center: str, results: pd.DataFrame, as_of: dt.date
+) -> list[Any]:
+    """One center on one screen: what needs doing, the KPIs with their trend, the teams
+    x KPIs and the caseworkers."""
+    mine = results[results["center"] == center]
+    history = month_end_history(eng, scope, center, as_of)
+    empty = mine[mine["denominator"].astype(int) == 0]["kpi"].tolist()
+    return [
+        news.deadline_news(eng, scope, case_list.ListFilter(center=center), as_of),
+        html.H2(
+            [
+                labels.center_label(center),
+                html.Small(" · " + on_target_text(mine), className="text-muted"),
+            ],
+            className="h5 mt-2",
+        ),
+        html.Div(
+            [
+                scorecard.strip(
+                    mine[mine["denominator"].astype(int) > 0],
+                    history,
+                    lambda k: urls.list_href(kpi=k, center=center),
+                ),
+                html.P(
+                    "Ingen sager tæller med i dag: "
+                    + ", ".join(f"{k} {labels.kpi_label(k)}" for k in sorted(empty))
+                    + ".",
+                    className="small text-muted no-cases",
+                )
+                if empty
+                else None,
+            ],
+            id=CARDS,
+        ),
+        html.Div([*team_matrix(eng, scope, center), unassigned_line(eng, scope, center)], id=TEAMS),
+        html.Div(caseworker_section(eng, scope, center), id=CASEWORKERS),
+    ]
+
+
+def all_centers(
+    eng: Any, scope: Any, centers: list[str], results: pd.DataFrame, as_of: dt.date | None
+) -> list[Any]:
+    """Every center on one scorecard (centers x KPIs, the whole administration's
+    total first), what needs doing, and the teams with the most cases not met."""
+    rows = [(c, labels.center_label(c)) for c in centers]
+    table = results
+    if scope.is_everything:
+        total = kpi_overview(eng, scope, level=Level.ALL)
+        if not total.empty:
+            table = pd.concat([total, results], ignore_index=True)
+            rows = [(ALL_CENTERS, labels.center_label(ALL_CENTERS)), *rows]
+    overdue = {
+        key: [
+            dcc.Link(
+                fmt.number(list_count(eng, scope, flt)),
+                href=urls.list_href(flt),
+                title="Overskredne frister nu",
+            )
+        ]
+        for key in [k for k, _ in rows]
+        for flt in [
+            case_list.ListFilter(
+                center=None if key == ALL_CENTERS else key, status=ListStatus.OVERDUE
+            )
+        ]
+    }
+    return [
+        news.deadline_news(eng, scope, case_list.ListFilter(), as_of),
+        html.H2(
+            [
+                "Scorekort",
+                html.Small(
+                    " · " + on_target_text(table[table["center"] == rows[0][0]]),
+                    className="text-muted",
+                ),
+            ],
+            className="h5 mt-2",
+        ),
+        html.P(
+            "Andel af sagerne, der overholder fristen, pr. center og nøgletal "
+            "(✔ på mål, ▲ tæt på, ✖ under). Klik på et tal for sagerne bag det; "
+            "vælg et center for dets teams og sagsbehandlere.",
+            className="text-muted small",
+        ),
+        html.Div(
+            scorecard.matrix(
+                table,
+                rows,
+                lambda c: case_list.ListFilter(center=None if c == ALL_CENTERS else c),
+                "center",
+                table_id=SCORECARD,
+                extra=overdue,
+                extra_headers=["Overskredet nu"],
+            ),
+            id=CARDS,
+        ),
+        html.Div(team_section(eng, scope), id=TEAMS),
+    ]
+
+
+def team_section(eng: Any, scope: Any) -> list[Any]:
+    """The team KPIs with the most cases not met, across the centers."""
+    teams = team_table(eng, scope, center=None)
+    teams = teams[teams["denominator"] > 0].copy()
+    # ranked by the cases not met (a team with "0 af 6" is not worse than "400 af 600")
+    teams["missed"] = teams["denominator"].astype(int) - teams["numerator"].astype(int)
+    teams = teams[teams["missed"] > 0].sort_values(
+        ["missed", "kpi", "team"], ascending=[False, True, True]
+    )
+    part: list[Any] = [
+        html.H2("Teams – flest ikke opfyldte først", className="h5 mt-3"),
+        html.P(
+            (
+                f"Alle {fmt.number(len(teams))} team-nøgletal med sager, der ikke er opfyldt."
+                if len(teams) <= TEAM_ROWS
+                else f"De {TEAM_ROWS} team-nøgletal med flest sager, der ikke er opfyldt, ud af "
+                f"{fmt.number(len(teams))}. Vælg et center for at se alle dets teams."
+            ),
+            className="text-muted small",
+        ),
+        unassigned_line(eng, scope, None),
+    ]
+    if teams.empty:
+        part.append(ui.empty_state("Ingen team-tal endnu."))
+    else:
+        part.append(
+            ui.simple_table(
+                ["Center", "Team", "Nøgletal", "Værdi", "Opfyldt", "Ikke opfyldt", "Status"],
+                team_rows(teams, TEAM_ROWS),
+                numeric=(3, 4, 5),
+            )
+        )
+    return part
+
+
 def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
     results = kpi_overview(eng, scope, level=Level.CENTER)
     as_of = runs.current_as_of(eng)
     centers = sorted(results["center"].unique().tolist()) if not results.empty else []
-    center = urls.parse_page(params, centers).center
+    link = urls.parse_page(params, centers)
+    center = link.center
+    if center is None and len(centers) == 1:
+        center = centers[0]  # a center chief's (or team's) own center: its one screen
     subtitle = (
         f"Status pr. {fmt.date_long(as_of)}. "
         f"Mål: {labels.target_text(results['kpi'].unique())} af sagerne overholder fristen. "
@@ -161,7 +352,7 @@ def layout(**params: Any) -> html.Div:
         if as_of
         else None
     )
-    if results.empty:
+    if results.empty or as_of is None:
         return html.Div(
             [
                 ui.page_header("Overblik"),
@@ -171,45 +362,19 @@ def layout(**params: Any) -> html.Div:
                 ),
             ]
         )
-    shown = [center] if center else centers
-    sections = [_center_section(c, results[results["center"] == c]) for c in shown]
-    teams = team_table(eng, scope, center=center)
-    teams = teams[teams["denominator"] > 0].copy()
-    # ranked by the cases not met (a team with "0 af 6" is not worse than "400 af 600")
-    teams["missed"] = teams["denominator"].astype(int) - teams["numerator"].astype(int)
-    teams = teams[teams["missed"] > 0].sort_values(
-        ["missed", "kpi", "team"], ascending=[False, True, True]
+    body = (
+        chief_screen(eng, scope, center, results, as_of)
+        if center
+        else all_centers(eng, scope, centers, results, as_of)
     )
-    limit = len(teams) if center else TEAM_ROWS  # one center: every team
-    team_part: list[Any] = [
-        html.H2("Teams – flest ikke opfyldte først", className="h5 mt-3"),
-        html.P(
-            (
-                f"Alle {fmt.number(len(teams))} team-nøgletal med sager, der ikke er opfyldt."
-                if len(teams) <= limit
-                else f"De {limit} team-nøgletal med flest sager, der ikke er opfyldt, ud af "
-                f"{fmt.number(len(teams))}. Vælg et center for at se alle dets teams."
-            ),
-            className="text-muted small",
-        ),
-        unassigned_line(eng, scope, center),
-    ]
-    if teams.empty:
-        team_part.append(ui.empty_state("Ingen team-tal endnu."))
-    else:
-        team_part.append(
-            ui.simple_table(
-                ["Center", "Team", "Nøgletal", "Værdi", "Opfyldt", "Ikke opfyldt", "Status"],
-                team_rows(teams, limit),
-                numeric=(3, 4, 5),
-            )
-        )
+    not_understood = urls.not_understood_text(link.not_understood)
     return html.Div(
         [
             ui.page_header("Overblik", subtitle),
-            ui.center_pills(urls.OVERVIEW, centers, center),
-            html.Div(sections, id=CARDS),
-            html.Div(team_part, id=TEAMS),
-            html.Div(caseworker_section(eng, scope, center) if center else [], id=CASEWORKERS),
+            dbc.Alert(not_understood, color="warning", className="py-2")
+            if not_understood
+            else None,
+            ui.center_pills(urls.OVERVIEW, centers, center) if len(centers) > 1 else None,
+            *body,
         ]
     )

@@ -79,6 +79,7 @@ class ListFilter:
     result: str | None = None
     due_from: dt.date | None = None
     due_to: dt.date | None = None
+    done_from: dt.date | None = None  # done on or after (what was done since a day)
 
 
 # The list's columns as the page titles them (for describing a grid filter).
@@ -261,6 +262,8 @@ def _list_source(
         base = base.where(o.due_on >= flt.due_from)
     if flt.due_to:
         base = base.where(o.due_on <= flt.due_to)
+    if flt.done_from:
+        base = base.where(o.done_on >= flt.done_from)
     if flt.status:
         base = base.where(_status_clause(flt.status, as_of))
     # sort and filter the caseworker by id (indexed; names are matched through a

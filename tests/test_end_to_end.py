@@ -18,7 +18,7 @@ import pytest
 
 from components import format as fmt
 from components import urls
-from components.cards import KPI_CARD
+from components.scorecard import KPI_CELL, KPI_TILE
 from store.case_list import MemberResult
 from tests.web.conftest import find, texts
 
@@ -102,16 +102,21 @@ def test_the_pages_show_what_the_command_line_prints(
     g.principal = Principal("e2e", Role.DIRECTORATE)
     request_context.append(context)
 
-    # Overblik: one card per KPI and center, with the CLI's numerator, denominator, value
+    # Overblik: a scorecard cell per KPI and center, and a tile on the center's own
+    # screen, with the CLI's numerator, denominator, value and cases not met
     page = overblik.layout()
+    center_pages = {c: overblik.layout(center=c) for c in {r["center"] for r in rows}}
     for r in rows:
-        card = find(page, {"type": KPI_CARD, "kpi": r["kpi"], "center": r["center"]})
-        assert card is not None, (r["kpi"], r["center"])
-        shown = texts(card)
+        cell = find(page, {"type": KPI_CELL, "kpi": r["kpi"], "row": r["center"]})
+        assert cell is not None, (r["kpi"], r["center"])
+        shown = texts(cell)
         assert f"{fmt.number(r['numerator'])} af {fmt.number(r['denominator'])}" in shown
-        assert fmt.percent(r["value"], r["denominator"]) in shown
+        assert fmt.percent(r["value"], r["denominator"], r["target"]) in shown
+        tile = find(
+            center_pages[r["center"]], {"type": KPI_TILE, "kpi": r["kpi"], "center": r["center"]}
+        )
         missing = r["denominator"] - r["numerator"]
-        assert f"{fmt.number(missing)} ikke opfyldt" in shown
+        assert f"{fmt.number(missing)} ikke opfyldt" in texts(tile)
 
     # Sager: the list behind a card has the card's denominator; its misses are the misses
     for r in rows:
@@ -174,7 +179,7 @@ def test_a_browser_shows_the_command_lines_numbers(tmp_path: Path) -> None:
     drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     try:
         card_id = json.dumps(
-            {"center": r["center"], "kpi": r["kpi"], "type": KPI_CARD}, separators=(",", ":")
+            {"kpi": r["kpi"], "row": r["center"], "type": KPI_CELL}, separators=(",", ":")
         )
         for _ in range(100):  # the app starts in its own process
             if proc.poll() is not None:
@@ -191,7 +196,7 @@ def test_a_browser_shows_the_command_lines_numbers(tmp_path: Path) -> None:
             lambda d: d.execute_script("return document.getElementById(arguments[0])", card_id)
         )
         assert f"{fmt.number(r['numerator'])} af {fmt.number(r['denominator'])}" in card.text
-        assert fmt.percent(r["value"], r["denominator"]) in card.text
+        assert fmt.percent(r["value"], r["denominator"], r["target"]) in card.text
     finally:
         drv.quit()
         proc.terminate()

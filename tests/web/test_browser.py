@@ -238,7 +238,7 @@ def test_card_number_opens_exactly_those_cases(
 ) -> None:
     open_page(driver, server + "/?center=HCK")
     card = next(
-        c for c in driver.find_elements(By.CSS_SELECTOR, ".kpi-card") if c.text.startswith("K3")
+        c for c in driver.find_elements(By.CSS_SELECTOR, ".kpi-tile") if c.text.startswith("K3")
     )
     link = card.find_element(By.PARTIAL_LINK_TEXT, "ikke opfyldt")
     missing = count_of(link.text)

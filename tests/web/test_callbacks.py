@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import dash_bootstrap_components as dbc
 import pandas as pd
 import pytest
 from dash import no_update
@@ -19,7 +18,7 @@ from sqlalchemy import Engine
 
 import app as webapp
 import settings
-from components import charts, urls
+from components import charts, news, scorecard, urls
 from components import format as fmt
 from pages import (
     datakvalitet,
@@ -44,31 +43,61 @@ def triggered(component_id: str, prop: str = "value") -> None:
     )
 
 
-def test_overblik_cards_match_results(web_store: Engine) -> None:
+def test_overblik_scorecard_matches_results(web_store: Engine) -> None:
     page = overblik.layout()
+    cards = kpi_results.kpi_overview(web_store, ALL)
+    # every center x KPI with cases is a cell with its value and counts, opening its cases
+    for r in cards[cards["denominator"] > 0].to_dict("records"):
+        cell = find(page, {"type": scorecard.KPI_CELL, "kpi": r["kpi"], "row": r["center"]})
+        shown = texts(cell)
+        assert f"{fmt.number(r['numerator'])} af {fmt.number(r['denominator'])}" in shown
+        assert fmt.percent(r["value"], r["denominator"], r["target"]) in shown
+        assert cell.children.href == urls.list_href(kpi=r["kpi"], center=r["center"])
+    # the whole administration's total is the first row
+    total = kpi_results.kpi_overview(web_store, ALL, level="all")
+    k3 = total[total["kpi"] == "K3"].iloc[0]
+    cell = find(page, {"type": scorecard.KPI_CELL, "kpi": "K3", "row": "ALL"})
+    assert f"{fmt.number(k3['numerator'])} af {fmt.number(k3['denominator'])}" in texts(cell)
+    assert "Teams – flest ikke opfyldte først" in texts(page)
+
+
+def test_overblik_one_center_is_the_chiefs_screen(web_store: Engine) -> None:
+    page = overblik.layout(center="HCK")
     text = texts(page)
+    assert "HCK – Handicapcenter" in text and "BFCK – Børne- og Familiecenter" not in text
+    # a tile per KPI with cases, its not-met count linking to those cases
     cards = kpi_results.kpi_overview(web_store, ALL)
     row = cards[(cards["kpi"] == "K3") & (cards["center"] == "HCK")].iloc[0]
-    expected = f"{fmt.number(row['numerator'])} af {fmt.number(row['denominator'])} sager"
-    assert expected in text
-    assert fmt.percent(row["value"], row["denominator"]) in text
-    assert "Ikke opfyldt" in text and "Teams – flest ikke opfyldte først" in text
-    # the team table ranks by cases not met, most first; one center shows every team
+    tile = find(page, {"type": scorecard.KPI_TILE, "kpi": "K3", "center": "HCK"})
+    missing = int(row["denominator"] - row["numerator"])
+    assert f"{fmt.number(missing)} ikke opfyldt" in texts(tile)
+    # the team x KPI matrix: teams with the most cases not met first, every team shown
     teams = kpi_results.team_table(web_store, ALL, center="HCK")
-    missed = (teams["denominator"] - teams["numerator"]).astype(int)
-    hck_page = overblik.layout(center="HCK")
-    shown = [
-        int(row[5].children.replace(".", ""))
-        for row in overblik.team_rows(
-            teams.assign(missed=missed)[missed > 0].sort_values("missed", ascending=False),
-            len(teams),
-        )
-    ]
-    assert shown == sorted(shown, reverse=True) and len(shown) == int((missed > 0).sum())
-    assert f"Alle {int((missed > 0).sum())} team-nøgletal" in texts(hck_page)
-    # a center link narrows the page to that center
-    hck = texts(overblik.layout(center="HCK"))
-    assert "HCK – Handicapcenter" in hck and "BFCK – Børne- og Familiecenter" not in hck
+    teams = teams[teams["denominator"] > 0]
+    missed = (teams["denominator"] - teams["numerator"]).groupby(teams["team"]).sum()
+    matrix = find(page, overblik.TEAM_MATRIX)
+    body = matrix.children[1].children
+    shown = [(tr.children[0].children, int(tr.children[-2].children)) for tr in body]
+    assert [n for _t, n in shown] == sorted(missed.tolist(), reverse=True)
+    assert len(shown) == len(missed)
+    # what needs doing now, and what changed
+    news_line = texts(find(page, news.NEWS))
+    overdue = case_list.list_count(
+        web_store, ALL, case_list.ListFilter(center="HCK", status="overskredet")
+    )
+    assert f"{fmt.number(overdue)} overskredet nu" in news_line
+    assert "Siden i går" in news_line and "Siden sidste uge" in news_line
+
+
+def test_a_center_chief_lands_on_the_center_screen(web_store: Engine) -> None:
+    from flask import g
+
+    from access.principal import Principal
+
+    g.principal = Principal("chef", Role.CENTER_CHIEF, center="SCK")
+    page = overblik.layout()
+    assert find(page, overblik.TEAM_MATRIX) is not None and find(page, overblik.SCORECARD) is None
+    assert "SCK – Center for Socialt Udsatte" in texts(page)
 
 
 def test_sager_layout_count_follows_url(web_store: Engine) -> None:
@@ -301,35 +330,42 @@ def test_unassigned_is_an_option_in_every_center(web_store: Engine) -> None:
         assert all(o["label"].startswith(("Sagsbehandler " + center, "Ufordelt")) for o in options)
 
 
-def test_overblik_names_kpis_without_cases_instead_of_empty_cards() -> None:
+def test_kpi_strip_and_matrix_tell_attainment_in_words_not_only_colour() -> None:
     rows = pd.DataFrame(
         {
-            "kpi": ["K1", "K5", "K6"],
-            "center": ["RCK"] * 3,
-            "numerator": [0, 19, 0],
-            "denominator": [0, 20, 0],
-            "value": [None, 0.95, None],
-            "target": [0.95] * 3,
-            "prev_value": [None] * 3,
-            "prev_as_of": [None] * 3,
+            "kpi": ["K3", "K5"],
+            "center": ["RCK"] * 2,
+            "numerator": [37, 19],
+            "denominator": [39, 20],
+            "value": [37 / 39, 0.95],
+            "target": [0.95] * 2,
         }
     )
-    section = overblik._center_section("RCK", rows)
-    text = texts(section)
-    cards: list[Any] = []
-
-    def walk(c: Any) -> None:
-        if isinstance(c, (list, tuple)):
-            for x in c:
-                walk(x)
-        elif c is not None and not isinstance(c, (str, int, float)):
-            if isinstance(c, dbc.Card):
-                cards.append(c)
-            walk(getattr(c, "children", None))
-
-    walk(section)
-    assert len(cards) == 1 and "19 af 20 sager" in texts(cards[0])
-    assert "Ingen sager tæller med i dag: K1 Handleplaner, K6 Handleplan tilbudt, herberg." in text
+    history = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2026-09-30", "2026-10-31", "2026-11-21"] * 2),
+            "kpi": ["K3"] * 3 + ["K5"] * 3,
+            "value": [0.9, 0.93, 37 / 39, 0.9, 0.92, 0.95],
+        }
+    )
+    strip = scorecard.strip(rows, history, lambda k: f"/sager?kpi={k}")
+    k3 = find(strip, {"type": scorecard.KPI_TILE, "kpi": "K3", "center": "RCK"})
+    shown = " ".join(texts(k3).split())
+    assert "▲ 94,8 %" in shown  # close, and not rounded up to the target
+    spark = [c for c in k3.children.children[1].children if getattr(c, "src", None)][0]
+    assert spark.src.startswith("data:image/svg+xml") and "sep. 2026" in spark.alt
+    k5 = find(strip, {"type": scorecard.KPI_TILE, "kpi": "K5", "center": "RCK"})
+    assert "✔ 95 %" in " ".join(texts(k5).split())
+    table = scorecard.matrix(
+        rows,
+        [("RCK", "RCK")],
+        lambda c: case_list.ListFilter(center=c),
+        "center",
+        kpis=["K1", "K3"],
+    )
+    assert find(table, {"type": scorecard.KPI_CELL, "kpi": "K1", "row": "RCK"}).children == "–"
+    k3_cell = texts(find(table, {"type": scorecard.KPI_CELL, "kpi": "K3", "row": "RCK"}))
+    assert "▲" in k3_cell and "37 af 39" in k3_cell
 
 
 def test_udvikling_leaves_out_centers_without_cases_and_marks_milestones() -> None:

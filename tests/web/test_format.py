@@ -38,6 +38,22 @@ def test_percent_and_no_cases(value: float | None, den: int, expected: str) -> N
     assert fmt.percent(value, den) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "target", "expected"),
+    [
+        (37 / 39, 0.95, "94,8 %"),  # not met: never shown as the target itself
+        (0.95, 0.95, "95 %"),
+        (0.9449, 0.95, "94 %"),
+        (999 / 1000, None, "99,9 %"),  # not all: never 100 %
+        (0.96, 0.95, "96 %"),
+    ],
+)
+def test_percent_never_rounds_across_the_target(
+    value: float, target: float | None, expected: str
+) -> None:
+    assert fmt.percent(value, 100, target) == expected
+
+
 def test_points_change() -> None:
     assert fmt.points(0.031) == "+3 pct.point"
     assert fmt.points(-0.12) == "−12 pct.point"

@@ -212,6 +212,16 @@ ATTAINMENT_TEXT: dict[str, tuple[str, str, str]] = {
 }
 
 
+def campaign_label(campaign: Any) -> str:
+    """A review campaign's Danish name from the rules ("Genopretning af ... (SEL §§ 41-42)");
+    one the rules do not name reads as its id with spaces ("SEL41-42 genopretning")."""
+    camp = next((c for c in rules().campaigns if c.name == str(campaign)), None)
+    if camp and camp.label:
+        return camp.label
+    head, _, tail = str(campaign).rpartition("-")
+    return f"{head} {tail}".strip() if head and tail.isalpha() else str(campaign)
+
+
 def milestones(campaign: str) -> list[tuple[dt.date, int]]:
     """(date, remaining) milestones of a review campaign from the rules; [] if unknown."""
     camp = next((c for c in rules().campaigns if c.name == campaign), None)

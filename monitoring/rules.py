@@ -140,6 +140,7 @@ def _family_base(family: str) -> str:
 class Campaign:
     name: str
     milestones: tuple[tuple[dt.date, int], ...]
+    label: str = ""  # Danish, for the dashboard ("Genopretning af sager efter SEL §§ 41-42")
 
 
 @dataclass(frozen=True)
@@ -401,7 +402,8 @@ def parse_rules(doc: Any, source: str = "rules.yaml") -> Rules:
             day = me.date_("date")
             assert day is not None
             pairs.append((day, me.int_("remaining", positive=False)))
-        campaigns.append(Campaign(name, tuple(sorted(pairs))))
+        label = str(raw.get("label") or "").strip()
+        campaigns.append(Campaign(name, tuple(sorted(pairs)), label))
 
     labels: dict[str, KpiLabel] = {}
     kraw = doc.get("kpis") or {}

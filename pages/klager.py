@@ -115,7 +115,7 @@ def burndown_figure(
         )
     layout = {
         **PLAIN_LAYOUT,
-        "title": {"text": f"Gennemgang: {fmt.chart_text(campaign)}"},
+        "title": {"text": fmt.chart_text(labels.campaign_label(campaign))},
         "height": 340,
         "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
         "yaxis": {
@@ -189,7 +189,12 @@ def layout(**params: Any) -> html.Div:
             filters.filter_row(
                 [
                     filters.filter_control(
-                        CAMPAIGN, "Kampagne", campaigns, campaigns[0], width=4, clearable=False
+                        CAMPAIGN,
+                        "Kampagne",
+                        filters.options((c, labels.campaign_label(c)) for c in campaigns),
+                        campaigns[0],
+                        width=6,
+                        clearable=False,
                     )
                 ]
             )

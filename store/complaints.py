@@ -70,6 +70,20 @@ def review_campaigns(engine: Engine, scope: Scope) -> list[str]:
         return [r[0] for r in conn.execute(stmt)]
 
 
+def campaign_periods(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """The review campaigns with cases in the scope and the period of their reviews:
+    one row per campaign (campaign, first, last: the first and last review date; empty
+    while nothing is reviewed)."""
+    stmt = (
+        select(Review.campaign, func.min(Review.reviewed_on), func.max(Review.reviewed_on))
+        .join(Case, Case.case_id == Review.case_id)
+        .where(*cases_where(scope))
+        .group_by(Review.campaign)
+        .order_by(Review.campaign)
+    )
+    return select_frame(engine, stmt, ["campaign", "first", "last"])
+
+
 def review_burndown(engine: Engine, scope: Scope, campaign: str) -> pd.DataFrame:
     """Cases left to review, one row per review date: the campaign's cases minus
     those reviewed by then.

@@ -134,7 +134,7 @@ def test_the_pages_show_what_the_command_line_prints(
         charts = udvikling.update_charts([kpi], sorted(expected), "12")
         graph = find(charts, {"type": udvikling.TREND_GRAPH, "kpi": kpi})
         assert graph is not None, kpi
-        lines = [t for t in graph.figure["data"] if udvikling.SCENARIO not in t["name"]]
+        lines = [t for t in graph.figure["data"] if trend.SCENARIO not in t["name"]]
         assert len(lines) == len(expected)
         for trace in lines:
             assert trace["x"][-1] == as_of

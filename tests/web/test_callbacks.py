@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 import app as webapp
 import settings
-from components import charts, news, scorecard, urls
+from components import charts, news, scorecard, trend, urls
 from components import format as fmt
 from pages import (
     datakvalitet,
@@ -254,10 +254,10 @@ def test_windows() -> None:
 
 def test_udvikling_charts(web_store: Engine) -> None:
     out = udvikling.update_charts(["K3"], ["HCK", "ALL"], "alle")
-    graph = out.children[0].children
+    graph = find(out, {"type": udvikling.TREND_GRAPH, "kpi": "K3"})
     fig = graph.figure
     names = [t["name"] for t in fig["data"]]
-    scenario = f"HCK {udvikling.SCENARIO}"
+    scenario = f"HCK {trend.SCENARIO}"
     assert "HCK" in names and scenario in names and "Hele forvaltningen" in names
     forecast = next(t for t in fig["data"] if t["name"] == scenario)
     # a scenario, not a forecast: grey, dotted, off until chosen in the legend
@@ -276,6 +276,39 @@ def test_udvikling_charts(web_store: Engine) -> None:
     assert "Mål 95 %" in [a["text"] for a in fig["layout"]["annotations"]]
     assert graph.config["toImageButtonOptions"]["filename"].startswith("fristvagt-udvikling-K3")
     assert "Vælg" in texts(udvikling.update_charts([], ["HCK"], "12"))
+    # the trend-based projection beside the scenario: dashed, in the center's colour,
+    # straight through the last six month-ends' fit, and inside the axis
+    projected = next(t for t in fig["data"] if t["name"] == f"HCK {trend.PROJECTION}")
+    assert projected["line"]["dash"] == "dash" and projected.get("visible") is None
+    assert projected["line"]["color"] == charts.center_colour("HCK")
+    assert axis["range"][0] <= min(projected["y"]) and max(projected["y"]) <= axis["range"][1]
+    # the chart as a table: one row per month, a column per center, newest first
+    table = find(out, {"type": udvikling.TREND_TABLE, "kpi": "K3"})
+    shown = texts(table)
+    assert "Måned" in shown and "HCK" in shown and "Hele forvaltningen" in shown
+    months = trend.month_series(hist)
+    newest = months.sort_values("as_of").iloc[-1]
+    assert f"{fmt.number(newest['numerator'])} af {fmt.number(newest['denominator'])}" in shown
+
+
+def test_projection_is_a_straight_line_through_the_last_month_ends() -> None:
+    months = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(
+                ["2026-06-30", "2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31", "2026-11-21"]
+            ),
+            "value": [0.80, 0.82, 0.84, 0.86, 0.88, 0.70],  # the provisional month is left out
+        }
+    )
+    ahead = trend.projection(months)
+    assert ahead["as_of"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2026-10-31",
+        "2026-11-30",
+        "2026-12-31",
+        "2027-01-31",
+    ]
+    assert ahead["value"].tolist() == pytest.approx([0.88, 0.90, 0.92, 0.94])
+    assert trend.projection(months.head(2)).empty  # too little to fit a line
 
 
 def test_other_pages_say_something(web_store: Engine) -> None:
@@ -381,7 +414,7 @@ def test_udvikling_leaves_out_centers_without_cases_and_marks_milestones() -> No
             "target": [0.95] * 4,
         }
     )
-    fig = udvikling.trend_figure(rows, "K3")
+    fig = trend.trend_figure(rows, "K3")
     assert [t["name"] for t in fig["data"]] == ["HCK"]
     notes = [a["text"] for a in fig["layout"]["annotations"]]
     assert "Milepæl 31. dec. 2025" in notes  # the rules' year-end milestone
@@ -481,7 +514,7 @@ def test_trend_draws_a_line_per_target() -> None:
             "target": [0.95, 0.9, None],  # SCK: no stored target, the rules' (95 %)
         }
     )
-    fig = udvikling.trend_figure(rows, "K3")
+    fig = trend.trend_figure(rows, "K3")
     assert [s["y0"] for s in fig["layout"]["shapes"][:2]] == [0.95, 0.9]
     notes = [a["text"] for a in fig["layout"]["annotations"]]
     assert "Mål 95 % (Hele forvaltningen, SCK)" in notes and "Mål 90 % (HCK)" in notes

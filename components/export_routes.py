@@ -1,4 +1,5 @@
-"""The case list as a file, as routes (issue 11): `/eksport/sager.csv` and `.xlsx`.
+"""Files as routes: the case list (`/eksport/sager.csv`, `.xlsx`; issue 11) and every
+trend chart as one PDF (`/eksport/udvikling.pdf`, the Direktion page).
 
 They take the Sager page's link (its filters, and the grid's sort and column filters
 as `sortering=` / `kolonnefilter=` JSON), apply the viewer's scope from the session
@@ -26,8 +27,8 @@ from typing import Any
 import xlsxwriter
 from flask import Flask, Response, jsonify, request, stream_with_context
 
-from components import auth, export, ui, urls
-from store import case_list, grid_filter
+from components import auth, board, export, ui, urls
+from store import case_list, grid_filter, runs
 from vocab import AuditAction
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,39 @@ WIDTHS = {"Hvorfor": 60, "Sagsbehandler": 24, "Type": 18}
 def init_exports(server: Flask) -> None:
     server.add_url_rule(urls.EXPORT_CSV, "export_csv", export_csv)
     server.add_url_rule(urls.EXPORT_XLSX, "export_xlsx", export_xlsx)
+    server.add_url_rule(urls.EXPORT_TRENDS_PDF, "export_trends_pdf", export_trends_pdf)
+
+
+def export_trends_pdf() -> Response:
+    """Every KPI's trend chart as one PDF (Direktion), for the viewer's scope; audited.
+    Aggregates only: no case, no CPR."""
+    eng, scope = ui.engine(), ui.scope()
+    as_of = runs.current_as_of(eng)
+    got = board.board_data(eng, scope)
+    if not got["kpis"] or as_of is None or got["months"] is None or got["months"].empty:
+        response = jsonify({"error": "no KPI results yet"})
+        response.status_code = 404
+        return response
+    pdf = board.trend_pdf(
+        got["months"],
+        got["kpis"],
+        got["centers"],
+        got["events"],
+        board.headline(got["total"], got["per_center"], got["whole"]),
+        as_of,
+    )
+    auth.audit(
+        AuditAction.EXPORT,
+        page=urls.BOARD,
+        detail={"format": "pdf", "kpis": got["kpis"], "centers": got["centers"]},
+        row_count=len(got["kpis"]),
+    )
+    name = export.filename("udvikling", "pdf")
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 class BadExport(ValueError):

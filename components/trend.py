@@ -26,9 +26,9 @@ def law_events() -> list[Event]:
 
 
 def campaign_events(periods: pd.DataFrame) -> list[Event]:
-    """A review campaign's start (periods: campaign, first, last): 'Gennemgang: <label>'."""
+    """A review campaign's start (periods: campaign, first, last): '<label> begynder'."""
     return [
-        (pd.Timestamp(r["first"]).date(), f"Gennemgang: {labels.campaign_label(r['campaign'])}")
+        (pd.Timestamp(r["first"]).date(), f"{labels.campaign_label(r['campaign'])} begynder")
         for r in periods.to_dict("records")
         if r["first"] is not None and not pd.isna(r["first"])
     ]
@@ -119,6 +119,15 @@ def projection(months: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"as_of": days, "value": values})
 
 
+def x_range(data: Sequence[dict[str, Any]]) -> list[str] | None:
+    """The dates drawn (all traces, the scenario included), a week's margin either side."""
+    xs = [pd.Timestamp(x) for trace in data for x in trace.get("x", [])]
+    if not xs:
+        return None
+    pad = pd.Timedelta(days=7)
+    return [(min(xs) - pad).strftime("%Y-%m-%d"), (max(xs) + pad).strftime("%Y-%m-%d")]
+
+
 def trend_table(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
     """The chart as a table (its text alternative): one row per month, one column per
     center drawn, each cell 'value (numerator af denominator)', newest month first."""
@@ -142,6 +151,25 @@ def trend_table(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
             )
         rows.append(cells)
     return header, rows
+
+
+def marked_events(df: pd.DataFrame, events: Sequence[Event]) -> list[Event]:
+    """What a trend chart marks, in date order: the rules' yearly milestones in its
+    period and the given events. The chart numbers them 1, 2, ...; `event_caption`
+    says what each number is."""
+    marks: list[Event] = []
+    if not df.empty:
+        end = df["as_of"].max() + pd.Timedelta(days=62)
+        marks = [(d.date(), "milepæl") for d in milestone_dates(df["as_of"].min(), end)]
+    return sorted([*marks, *events], key=lambda e: pd.Timestamp(e[0]))
+
+
+def event_caption(df: pd.DataFrame, events: Sequence[Event]) -> str:
+    """'1: 31. dec. 2023 milepæl · 2: 1. jan. 2024 Barnets Lov' ('' for none)."""
+    return " · ".join(
+        f"{n}: {fmt.date(day)} {text}"
+        for n, (day, text) in enumerate(marked_events(df, events), start=1)
+    )
 
 
 def trend_figure(
@@ -251,13 +279,7 @@ def trend_figure(
                 "showarrow": False,
             }
         )
-    marks: list[Event] = []
-    if not df.empty:
-        marks = [
-            (d.date(), f"Milepæl {fmt.date(d)}")
-            for d in milestone_dates(df["as_of"].min(), df["as_of"].max() + pd.Timedelta(days=62))
-        ]
-    for i, (day, text) in enumerate([*marks, *events]):
+    for n, (day, text) in enumerate(marked_events(df, events), start=1):
         x = pd.Timestamp(day).strftime("%Y-%m-%d")
         shapes.append(
             {
@@ -270,16 +292,20 @@ def trend_figure(
                 "line": {"color": "#6c757d", "dash": "dash", "width": 1},
             }
         )
+        # a numbered tag on the chart; the caption under it (event_caption) says what
         notes.append(
             {
                 "x": x,
-                "y": 1.0 - 0.07 * (i % 3),
+                "y": 1.0,
                 "yref": "paper",
-                "text": fmt.chart_text(text),
-                "xanchor": "left",
-                "xshift": 3,
+                "yanchor": "bottom",
+                "text": str(n),
+                "hovertext": fmt.chart_text(f"{fmt.date(day)}: {text}"),
                 "showarrow": False,
-                "font": {"size": 11, "color": "#495057"},
+                "bgcolor": "#ffffff",
+                "bordercolor": "#6c757d",
+                "borderpad": 1,
+                "font": {"size": 10, "color": "#343a40"},
             }
         )
     ticks = quarter_ticks(df["as_of"].min(), df["as_of"].max()) if not df.empty else ([], [])
@@ -294,10 +320,16 @@ def trend_figure(
     layout = {
         "title": {"text": f"{kpi} {labels.kpi_label(kpi)}"},
         "yaxis": charts.percent_axis(shown, targets),
-        "xaxis": {"tickvals": _iso(ticks[0]), "ticktext": ticks[1], "gridcolor": "#e9ecef"},
+        "xaxis": {
+            "tickvals": _iso(ticks[0]),
+            "ticktext": ticks[1],
+            "gridcolor": "#e9ecef",
+            # what is drawn, not the marks' texts (Plotly's autorange would fit those too)
+            "range": x_range(data),
+        },
         "separators": ",.",
         "height": height,
-        "margin": {"l": 50, "r": 20, "t": 50, "b": 40},
+        "margin": {"l": 50, "r": 20, "t": 60, "b": 40},
         "legend": {"orientation": "h", "y": -0.18},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",

@@ -42,18 +42,21 @@ COMPLAINTS = "/klager"
 DATA_QUALITY = "/datakvalitet"
 ADMIN = "/admin"
 CASE = "/sag"  # one case: /sag/<sag_id>
+BOARD = "/direktion"
 # The pages of the navigation bar (and of the 404 page), in order: (name, path).
 NAV_PAGES: tuple[tuple[str, str], ...] = (
     ("Overblik", OVERVIEW),
     ("Sager", CASES),
     ("Fristkalender", CALENDAR),
     ("Udvikling", TREND),
+    ("Direktion", BOARD),
     ("Sagsbehandlingsfrister", PROCESSING),
-    ("Klager og gennemgange", COMPLAINTS),
+    ("Klager", COMPLAINTS),
     ("Datakvalitet", DATA_QUALITY),
 )
 EXPORT_CSV = "/eksport/sager.csv"  # the case list as a file (the Sager filters of the link)
 EXPORT_XLSX = "/eksport/sager.xlsx"
+EXPORT_TRENDS_PDF = "/eksport/udvikling.pdf"  # every KPI's trend chart, one PDF
 
 # ------------------------------------------------------------------ query keys
 # The values of `status=` and `resultat=` are the case list's own filter words

@@ -170,6 +170,7 @@ def update_charts(kpis: list[str] | None, centers: list[str] | None, period: str
                         config=graph_config(kpi),
                         id={"type": TREND_GRAPH, "kpi": kpi},
                     ),
+                    html.P(trend.event_caption(part, events), className="small text-muted mb-1"),
                     html.Details(
                         [
                             html.Summary(f"Vis {kpi} som tabel"),

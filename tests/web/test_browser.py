@@ -42,6 +42,7 @@ PAGES = {
     "/sager": "Sager",
     "/fristkalender": "Fristkalender",
     "/udvikling": "Udvikling",
+    "/direktion": "Direktion",
     "/sagsbehandlingsfrister": "Sagsbehandlingsfrister",
     "/klager": "Klager og gennemgange",
     "/datakvalitet": "Datakvalitet",

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from components import format as fmt
-from components import urls
+from components import trend, urls
 from components.scorecard import KPI_CELL, KPI_TILE
 from store.case_list import MemberResult
 from tests.web.conftest import find, texts
@@ -134,7 +134,11 @@ def test_the_pages_show_what_the_command_line_prints(
         charts = udvikling.update_charts([kpi], sorted(expected), "12")
         graph = find(charts, {"type": udvikling.TREND_GRAPH, "kpi": kpi})
         assert graph is not None, kpi
-        lines = [t for t in graph.figure["data"] if trend.SCENARIO not in t["name"]]
+        lines = [
+            t
+            for t in graph.figure["data"]
+            if not t["name"].endswith((trend.SCENARIO, trend.PROJECTION))
+        ]
         assert len(lines) == len(expected)
         for trace in lines:
             assert trace["x"][-1] == as_of

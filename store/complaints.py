@@ -7,9 +7,10 @@ Complaints and reviews hang on cases, so the viewer's scope is the cases'
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, case, func, or_, select
 
 from store.frames import select_frame
 from store.models import Case, Complaint, Review
@@ -55,6 +56,73 @@ def complaints_per_month(
         df[k] = pd.to_numeric(df[k]).fillna(0).astype("int64")
     keys = ["month", "center", "complaint_type", "paragraph"]
     return df.groupby(keys, as_index=False)[["n", "decided", "upheld"]].sum()
+
+
+@dataclass(frozen=True)
+class ComplaintFilter:
+    """Which complaints a number on Klager stands for: received from `start`, of a
+    center, paragraph (`NO_PARAGRAPH` for none), type, and upheld or not."""
+
+    start: dt.date | None = None
+    center: str | None = None
+    paragraph: str | None = None
+    complaint_type: str | None = None
+    upheld: bool | None = None
+
+
+COMPLAINT_COLUMNS = [
+    "complaint_id",
+    "case_id",
+    "center",
+    "paragraph",
+    "complaint_type",
+    "received_on",
+    "decided_on",
+    "outcome",
+]
+
+
+def complaint_rows(
+    engine: Engine, scope: Scope, flt: ComplaintFilter, limit: int = 200
+) -> tuple[int, pd.DataFrame]:
+    """The complaints behind a number: how many, and the newest `limit` of them (one
+    row per complaint, COMPLAINT_COLUMNS)."""
+    c = Complaint
+    where = [*cases_where(scope)]
+    if flt.start is not None:
+        where.append(c.received_on >= flt.start)
+    if flt.center:
+        where.append(Case.center == flt.center)
+    if flt.paragraph == NO_PARAGRAPH:
+        where.append(c.paragraph.is_(None))
+    elif flt.paragraph:
+        where.append(c.paragraph == flt.paragraph)
+    if flt.complaint_type:
+        where.append(c.complaint_type == flt.complaint_type)
+    if flt.upheld is True:
+        where.append(c.outcome.in_(UPHELD_OUTCOMES))
+    elif flt.upheld is False:
+        where.append(or_(c.outcome.is_(None), c.outcome.not_in(UPHELD_OUTCOMES)))
+    joined = select(func.count()).select_from(c).join(Case, Case.case_id == c.case_id)
+    with engine.connect() as conn:
+        n = int(conn.execute(joined.where(*where)).scalar_one())
+    stmt = (
+        select(
+            c.complaint_id,
+            c.case_id,
+            Case.center,
+            c.paragraph,
+            c.complaint_type,
+            c.received_on,
+            c.decided_on,
+            c.outcome,
+        )
+        .join(Case, Case.case_id == c.case_id)
+        .where(*where)
+        .order_by(c.received_on.desc(), c.complaint_id)
+        .limit(limit)
+    )
+    return n, select_frame(engine, stmt, COMPLAINT_COLUMNS)
 
 
 def review_campaigns(engine: Engine, scope: Scope) -> list[str]:

@@ -416,8 +416,9 @@ def test_udvikling_leaves_out_centers_without_cases_and_marks_milestones() -> No
     )
     fig = trend.trend_figure(rows, "K3")
     assert [t["name"] for t in fig["data"]] == ["HCK"]
-    notes = [a["text"] for a in fig["layout"]["annotations"]]
-    assert "Milepæl 31. dec. 2025" in notes  # the rules' year-end milestone
+    marks = {a["text"]: a.get("hovertext") for a in fig["layout"]["annotations"]}
+    assert marks["1"] == "31. dec. 2025: milepæl"  # the rules' year-end milestone, numbered
+    assert trend.event_caption(rows, []) == "1: 31. dec. 2025 milepæl"
 
 
 @pytest.mark.parametrize(

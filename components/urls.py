@@ -75,6 +75,10 @@ RULE = "regel"  # a problem code of vocab.PROBLEM_CODES
 FINDING = "fund"  # a data-quality finding's kind (Danish, monitoring FINDING_KINDS)
 FINDING_CODE = "kode"  # the finding's code (paragraph, benefit code, caseworker id)
 RUN = "koersel"  # an ETL run id
+COMPLAINT_PARAGRAPH = "paragraf"  # Klager: the complaints of a paragraph code ("(uden paragraf)")
+COMPLAINT_TYPE = "klagetype"  # realitet | formalitet
+COMPLAINT_UPHELD = "medhold"  # ja | nej
+COMPLAINT_LIST = "klager-liste"  # the anchor of the complaints behind a number
 
 
 # The status choices of the case list (its dropdown) and the title of each.
@@ -264,6 +268,23 @@ class PageLink:
 
 
 @dataclass(frozen=True)
+class ComplaintsLink:
+    """Klager narrowed to a center, and the complaints behind a number (paragraph,
+    type, upheld), and what was left out of the link."""
+
+    center: str | None = None
+    paragraph: str | None = None
+    complaint_type: str | None = None
+    upheld: bool | None = None
+    not_understood: NotUnderstood = ()
+
+    @property
+    def drilled(self) -> bool:
+        """Whether the link asks for the complaints behind a number."""
+        return bool(self.paragraph or self.complaint_type or self.upheld is not None)
+
+
+@dataclass(frozen=True)
 class DataQualityLink:
     """Datakvalitet's link: the run and the rule to show, and what was left out."""
 
@@ -347,6 +368,48 @@ def parse_page(params: Mapping[str, Any], centers: Collection[str]) -> PageLink:
         else:
             bad.append((key, raw))
     return PageLink(center, tuple(bad))
+
+
+COMPLAINT_TYPES = ("realitet", "formalitet")
+YES_NO = {"ja": True, "nej": False}
+
+
+def complaints_href(
+    center: str | None = None,
+    paragraph: str | None = None,
+    complaint_type: str | None = None,
+    upheld: bool | None = None,
+) -> str:
+    """Klager opened on the complaints behind a number:
+    '/klager?center=HCK&paragraf=SEL52.3.7&medhold=ja#klager-liste'."""
+    query = _query(
+        {
+            CENTER: None if center == ALL_CENTERS else center,
+            COMPLAINT_PARAGRAPH: paragraph,
+            COMPLAINT_TYPE: complaint_type,
+            COMPLAINT_UPHELD: None if upheld is None else ("ja" if upheld else "nej"),
+        }
+    )
+    drilled = paragraph or complaint_type or upheld is not None
+    return COMPLAINTS + query + (f"#{COMPLAINT_LIST}" if drilled else "")
+
+
+def parse_complaints(params: Mapping[str, Any], centers: Collection[str]) -> ComplaintsLink:
+    """Klager's center and drill-down from its link; anything else is reported."""
+    got: dict[str, Any] = {}
+    bad: list[tuple[str, str]] = []
+    for key, raw in _values(params):
+        if key == CENTER and raw in centers:
+            got["center"] = raw
+        elif key == COMPLAINT_PARAGRAPH and len(raw) <= 32:
+            got["paragraph"] = raw
+        elif key == COMPLAINT_TYPE and raw in COMPLAINT_TYPES:
+            got["complaint_type"] = raw
+        elif key == COMPLAINT_UPHELD and raw in YES_NO:
+            got["upheld"] = YES_NO[raw]
+        else:
+            bad.append((key, raw))
+    return ComplaintsLink(**got, not_understood=tuple(bad))
 
 
 def parse_data_quality(params: Mapping[str, Any]) -> DataQualityLink:

@@ -25,6 +25,13 @@ dash.register_page(
 CAMPAIGN = "klager-campaign"
 BURNDOWN = "klager-burndown"
 MONTHS_BACK = 12
+LIST_ROWS = 100
+OUTCOMES = {
+    "medhold": "Medhold",
+    "delvist": "Delvist medhold",
+    "afvist": "Afvist",
+    "hjemvist": "Hjemvist",
+}
 
 
 PLAIN_LAYOUT: dict[str, Any] = {
@@ -65,25 +72,80 @@ def complaints_figure(df: pd.DataFrame) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
-def upheld_rows(df: pd.DataFrame, key: str, label: Any) -> list[list[Any]]:
-    """Count, by type, and share upheld (medhold or delvist medhold) per key."""
+def _count_link(count: int, base: dict[str, Any], **narrow: Any) -> dcc.Link:
+    """A count opening the complaints behind it (the list further down the page)."""
+    return dcc.Link(fmt.number(count), href=urls.complaints_href(**base, **narrow))
+
+
+def upheld_rows(
+    df: pd.DataFrame, key: str, label: Any, center: str | None = None
+) -> list[list[Any]]:
+    """Count, by type, and share upheld (medhold or delvist medhold) per key (center or
+    paragraph); every count opens the complaints behind it further down the page."""
     out = []
     g = df.groupby(key)
     for k, part in sorted(g, key=lambda kv: -int(kv[1]["n"].sum())):
         n = int(part["n"].sum())
         real = int(part[part["complaint_type"] == "realitet"]["n"].sum())
         upheld = int(part["upheld"].sum())
+        base = {"center": str(k)} if key == "center" else {"center": center, "paragraph": str(k)}
+
         out.append(
             [
                 label(k),
-                fmt.number(n),
-                fmt.number(real),
-                fmt.number(n - real),
-                fmt.number(upheld),
+                _count_link(n, base),
+                _count_link(real, base, complaint_type="realitet"),
+                _count_link(n - real, base, complaint_type="formalitet"),
+                _count_link(upheld, base, upheld=True),
                 fmt.percent(upheld / n if n else None, n),
             ]
         )
     return out
+
+
+def complaint_list(eng: Any, scope: Any, start: dt.date, link: urls.ComplaintsLink) -> list[Any]:
+    """The complaints behind the chosen number (newest first), each case opening its page."""
+    flt = complaints.ComplaintFilter(
+        start=start,
+        center=link.center,
+        paragraph=link.paragraph,
+        complaint_type=link.complaint_type,
+        upheld=link.upheld,
+    )
+    n, rows = complaints.complaint_rows(eng, scope, flt, limit=LIST_ROWS)
+    what = [
+        link.center,
+        labels.paragraph_label(link.paragraph) if link.paragraph else None,
+        labels.COMPLAINT_TYPES.get(link.complaint_type or "", None),
+        {True: "medhold", False: "uden medhold", None: None}[link.upheld],
+    ]
+    title = " – ".join(w for w in what if w) or "alle"
+    body = [
+        [
+            fmt.date(r["received_on"]),
+            dcc.Link(r["case_id"], href=urls.case_href(r["case_id"])),
+            r["center"],
+            labels.paragraph_label(r["paragraph"]) if r["paragraph"] else "Uden paragraf",
+            labels.COMPLAINT_TYPES.get(r["complaint_type"], r["complaint_type"]),
+            fmt.date(r["decided_on"]) or "Ikke afgjort",
+            OUTCOMES.get(r["outcome"] or "", r["outcome"] or ""),
+        ]
+        for r in rows.to_dict("records")
+    ]
+    shown = "" if n <= LIST_ROWS else f" (de {LIST_ROWS} nyeste vises)"
+    return [
+        html.H2(f"Klagerne bag tallet: {title}", className="h5 mt-3"),
+        html.P(
+            f"{fmt.count_label(n, 'klage', 'klager')} modtaget fra {fmt.date(start)}{shown}. "
+            "Klik på en sag for at se den.",
+            className="text-muted small",
+        ),
+        ui.simple_table(
+            ["Modtaget", "Sag", "Center", "Paragraf", "Type", "Afgjort", "Udfald"], body
+        )
+        if body
+        else ui.empty_state("Ingen klager."),
+    ]
 
 
 def burndown_figure(
@@ -133,13 +195,17 @@ def layout(**params: Any) -> html.Div:
     start = (pd.Timestamp(as_of).to_period("M") - (MONTHS_BACK - 1)).to_timestamp().date()
     allc = complaints.complaints_per_month(eng, scope, start=start)
     centers = sorted(allc["center"].unique().tolist()) if not allc.empty else []
-    center = urls.parse_page(params, centers).center
+    link = urls.parse_complaints(params, centers)
+    center = link.center
     df = allc[allc["center"] == center] if center else allc
     parts: list[Any] = [
         ui.page_header(
             "Klager og gennemgange",
             f"Klager modtaget fra {fmt.date(start)}; medhold tæller både fuldt og delvist medhold.",
         ),
+        dbc.Alert(urls.not_understood_text(link.not_understood), color="warning", className="py-2")
+        if link.not_understood
+        else None,
         ui.center_pills(urls.COMPLAINTS, centers, center),
     ]
     if df.empty:
@@ -171,7 +237,7 @@ def layout(**params: Any) -> html.Div:
                             html.H2("Pr. paragraf", className="h5"),
                             ui.simple_table(
                                 ["Paragraf", *head[1:]],
-                                upheld_rows(df, "paragraph", labels.paragraph_label),
+                                upheld_rows(df, "paragraph", labels.paragraph_label, center),
                                 numeric=(1, 2, 3, 4, 5),
                             ),
                         ],
@@ -200,6 +266,8 @@ def layout(**params: Any) -> html.Div:
             )
         )
         parts.append(html.Div(id=BURNDOWN))
+    if not df.empty:
+        parts.append(html.Div(complaint_list(eng, scope, start, link), id=urls.COMPLAINT_LIST))
     return html.Div(parts)
 
 

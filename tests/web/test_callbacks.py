@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import pytest
-from dash import no_update
+from dash import dcc, no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from sqlalchemy import Engine
@@ -309,6 +309,31 @@ def test_projection_is_a_straight_line_through_the_last_month_ends() -> None:
     ]
     assert ahead["value"].tolist() == pytest.approx([0.88, 0.90, 0.92, 0.94])
     assert trend.projection(months.head(2)).empty  # too little to fit a line
+
+
+def test_every_klager_number_opens_the_complaints_behind_it(web_store: Engine) -> None:
+    page = klager.layout()
+    links = []
+
+    def walk(c: Any) -> None:
+        if isinstance(c, (list, tuple)):
+            for x in c:
+                walk(x)
+        elif c is not None and not isinstance(c, (str, int, float)):
+            if isinstance(c, dcc.Link) and str(c.href).startswith(urls.COMPLAINTS + "?"):
+                links.append(c)
+            walk(getattr(c, "children", None))
+
+    walk(page)
+    assert len(links) > 8
+    for link in links[:12]:
+        query = dict(parse_qsl(urlsplit(link.href).query))
+        opened = klager.layout(**query)
+        listed = texts(find(opened, urls.COMPLAINT_LIST))
+        n = int(str(link.children).replace(".", ""))
+        assert f"{fmt.count_label(n, 'klage', 'klager')} modtaget" in listed, link.href
+    # an unknown value is reported, not silently ignored
+    assert "Ikke forstået i linket: klagetype=ukendt" in texts(klager.layout(klagetype="ukendt"))
 
 
 def test_other_pages_say_something(web_store: Engine) -> None:

@@ -38,12 +38,16 @@ sys.path.insert(0, str(ROOT))
 SCALES = {"kbh": (100_000, 100.0, 1.5), "national": (1_000_000, 250.0, 3.0)}
 PAGES = (
     "/",
+    "/?center=HCK",
     "/sager",
+    "/sager?status=arbejdsliste",
     "/fristkalender",
     "/udvikling",
+    "/direktion",
     "/sagsbehandlingsfrister",
     "/klager",
     "/datakvalitet",
+    "/sag/{case}",  # the case with the most obligations
 )
 
 
@@ -88,8 +92,8 @@ def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
 def bench_callbacks(url: str, repeat: int, budget: float) -> None:
     os.environ["DATABASE_URL"] = url
     import app  # registers the pages, binds the per-load cache
-    from components import urls
-    from pages import fristkalender, klager, overblik, sager, udvikling
+    from components import board, urls
+    from pages import direktion, fristkalender, klager, overblik, sag, sager, udvikling
     from store import case_list, kpi_results
     from store.db import get_engine
     from store.scope import Scope
@@ -147,6 +151,8 @@ def bench_callbacks(url: str, repeat: int, budget: float) -> None:
             f["status"] = status
         return f
 
+    case_ids = busiest_cases(eng)
+
     def get_rows() -> None:
         start = rng.choice([0, 0, 100, 1000, 5000])
         req = {
@@ -166,6 +172,9 @@ def bench_callbacks(url: str, repeat: int, budget: float) -> None:
             ["K1", "K3"], rng.sample(centers, min(2, len(centers))), rng.choice(["12", "alle"])
         ),
         "klager.layout": lambda: klager.layout(center=rng.choice([None, *centers])),
+        "direktion.layout": direktion.layout,
+        "sag.layout (a case)": lambda: sag.layout(sag_id=rng.choice(case_ids)),
+        "board.trend_pdf (every KPI)": lambda: trend_pdf(board, eng, scope),
         "case_list.list_count": lambda: case_list.list_count(
             eng, scope, urls.parse_list(random_filters()).filter
         ),
@@ -178,6 +187,32 @@ def bench_callbacks(url: str, repeat: int, budget: float) -> None:
         p95 = statistics.quantiles(ms, n=20)[18] if len(ms) >= 20 else max(ms)
         flag = "ok" if p95 <= budget else "OVER"
         print(f"{name:38} {statistics.median(ms):8.1f} {p95:8.1f} {max(ms):8.1f}  {flag}")
+
+
+def busiest_cases(eng: Any, n: int = 50) -> list[str]:
+    """The cases with the most obligations (the case page's worst case)."""
+    from sqlalchemy import func, select
+
+    from store.models import Obligation
+
+    stmt = (
+        select(Obligation.case_id)
+        .group_by(Obligation.case_id)
+        .order_by(func.count().desc(), Obligation.case_id)
+        .limit(n)
+    )
+    with eng.connect() as conn:
+        return [str(r[0]) for r in conn.execute(stmt)]
+
+
+def trend_pdf(board: Any, eng: Any, scope: Any) -> bytes:
+    """The Direktion PDF as its route builds it."""
+    from store import runs
+
+    got = board.board_data(eng, scope)
+    title = board.headline(got["total"], got["per_center"], got["whole"])
+    as_of = runs.current_as_of(eng)
+    return board.trend_pdf(got["months"], got["kpis"], got["centers"], got["events"], title, as_of)
 
 
 BENCH_USER = "bench-direktion"
@@ -251,9 +286,14 @@ def bench_browser(url: str, repeat: int, budget: float) -> None:
             " && document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0"
             " && (!document.getElementById('sager-grid')"
             "     || document.querySelectorAll('.ag-center-cols-container .ag-row .ag-cell').length > 0)"
+            " && (!document.getElementById('direktion-multiples')"
+            "     || document.querySelector('#direktion-multiples .main-svg') !== null)"
         )
         print(f"\n{'page':28} {'median s':>9} {'max s':>7}  budget {budget:g} s")
-        for path in PAGES:
+        from store.db import get_engine
+
+        case_id = busiest_cases(get_engine(url), 1)[0]
+        for path in (p.replace("{case}", case_id) for p in PAGES):
             times = []
             for _ in range(repeat):
                 t0 = time.perf_counter()

@@ -11,15 +11,14 @@ from typing import Any
 from urllib.parse import quote
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 import settings
-from components import auth, labels, ui, urls
+from components import auth, cpr_reveal, labels, ui, urls
 from components import format as fmt
 from monitoring.reasons import reasons
-from store import case_detail, case_list
+from store import case_detail
 from vocab import AuditAction, Status
 
 dash.register_page(
@@ -144,23 +143,10 @@ def history_rows(history: pd.DataFrame) -> list[list[Any]]:
 
 def _cpr(case: dict[str, Any]) -> Any:
     """The CPR as the scope may see it, with 'Vis fuldt CPR' for a role that may reveal it."""
-    who = ui.principal()
-    if who is None or not who.may_reveal_cpr or "X" not in str(case["cpr"]):
+    reveal = cpr_reveal.button(CPR_BUTTON, "Vis fuldt CPR", "Visningen bliver logget.", "py-0")
+    if reveal is None or "X" not in str(case["cpr"]):
         return case["cpr"]
-    return html.Span(
-        [
-            html.Span(case["cpr"], id=CPR_SHOWN, className="me-2"),
-            dbc.Button(
-                "Vis fuldt CPR",
-                id=CPR_BUTTON,
-                color="secondary",
-                outline=True,
-                size="sm",
-                className="py-0",
-                title="Visningen bliver logget.",
-            ),
-        ]
-    )
+    return html.Span([html.Span(case["cpr"], id=CPR_SHOWN, className="me-2"), reveal])
 
 
 def _facts(case: dict[str, Any]) -> html.Dl:
@@ -171,7 +157,7 @@ def _facts(case: dict[str, Any]) -> html.Dl:
         ("Team", labels.team_label(case["team"])),
         ("Sagsbehandler", labels.caseworker_label(case["caseworker_id"], case["caseworker"])),
         ("Oprettet", fmt.date(case["opened_on"])),
-        ("Lukket", fmt.date(case["closed_on"]) or "Åben"),
+        ("Lukket", fmt.date(case["closed_on"]) or "Nej, sagen er åben"),
         ("Akut", "Ja" if case["acute"] else "Nej"),
     ]
     parts: list[Any] = []
@@ -273,13 +259,7 @@ def layout(sag_id: str | None = None, **_params: Any) -> html.Div:
 )
 def reveal_cpr(_n: int | None, case_id: Any) -> str:
     """The case's full CPR number, for a role that may, in its scope; audited."""
-    who = ui.principal()
-    if who is None or not who.may_reveal_cpr or not isinstance(case_id, str):
-        return "Din rolle kan ikke se fulde CPR-numre."
-    number = case_list.case_cpr(ui.engine(), ui.scope(), case_id[:MAX_ID])
-    if number is None:
-        return "Sagen findes ikke, eller du har ikke adgang til den."
-    auth.audit(
-        AuditAction.CPR_REVEAL, page=urls.case_href(case_id), case_ids=[case_id], row_count=1
-    )
-    return f"{number} (visningen er logget)"
+    if not isinstance(case_id, str):
+        return cpr_reveal.NOT_FOUND
+    got = cpr_reveal.reveal(case_id, urls.case_href(case_id))
+    return f"{got.number} (visningen er logget)" if got.number else got.reason

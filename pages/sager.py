@@ -21,7 +21,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from components import auth, filters, labels, ui, urls
+from components import auth, cpr_reveal, filters, labels, ui, urls
 from components import format as fmt
 from components.cache import memoize_per_load
 from components.grid_locale import GRID_LOCALE_DA
@@ -628,17 +628,11 @@ clientside_callback(
 
 def _cpr_button() -> dbc.Button | None:
     """'Vis CPR' for roles that may reveal one full CPR number (each reveal is logged)."""
-    who = ui.principal()
-    if who is None or not who.may_reveal_cpr:
-        return None
-    return dbc.Button(
+    return cpr_reveal.button(
+        CPR_BUTTON,
         "Vis CPR for valgt række",
-        id=CPR_BUTTON,
-        color="secondary",
-        outline=True,
-        size="sm",
-        className="me-2 text-nowrap",
-        title="Vælg en række i listen. Visningen bliver logget.",
+        "Vælg en række i listen. Visningen bliver logget.",
+        "me-2",
     )
 
 
@@ -650,21 +644,16 @@ def _cpr_button() -> dbc.Button | None:
 )
 def reveal_cpr(_n: int | None, selected: Any) -> dbc.Alert:
     """One case's full CPR number, for a role that may, in its scope; audited."""
-    who = ui.principal()
     rows = selected if isinstance(selected, list) else []
     case_id = rows[0].get("case_id") if rows and isinstance(rows[0], Mapping) else None
-    if who is None or not who.may_reveal_cpr:
-        return dbc.Alert(
-            "Din rolle kan ikke se fulde CPR-numre.", color="warning", className="py-2"
-        )
-    if not isinstance(case_id, str) or not case_id:
+    who = ui.principal()
+    if (who is not None and who.may_reveal_cpr) and (not isinstance(case_id, str) or not case_id):
         return dbc.Alert("Vælg først en række i listen.", color="info", className="py-2")
-    number = case_list.case_cpr(ui.engine(), ui.scope(), case_id[:64])
-    if number is None:
-        return dbc.Alert("Sagen findes ikke, eller du har ikke adgang til den.", color="warning")
-    auth.audit(AuditAction.CPR_REVEAL, page=urls.CASES, case_ids=[case_id], row_count=1)
+    got = cpr_reveal.reveal(str(case_id or ""), urls.CASES)
+    if got.number is None:
+        return dbc.Alert(got.reason, color="warning", className="py-2")
     return dbc.Alert(
-        [html.Strong(f"Sag {case_id}: CPR {number}"), " – visningen er logget."],
+        [html.Strong(f"Sag {case_id}: CPR {got.number}"), " – visningen er logget."],
         color="secondary",
         className="py-2",
         dismissable=True,

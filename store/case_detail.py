@@ -42,22 +42,8 @@ class CaseDetail:
     as_of: dt.date | None
 
 
-OBLIGATION_FIELDS = (
-    "obligation_id",
-    "kind",
-    "source_id",
-    "status",
-    "due_on",
-    "done_on",
-    "days_overdue",
-    "rule_id",
-    "law",
-    "paragraph",
-    "rule_text",
-    "anchor_on",
-    "anchor_label",
-    "as_of",
-)
+# every stored column of an obligation
+OBLIGATION_FIELDS = tuple(c.name for c in Obligation.__table__.columns)
 HISTORY_COLUMNS = ["date", "event", "record_id", "code", "note", "next_due_on"]
 
 

@@ -231,6 +231,41 @@ def test_caseworker_outside_their_cases_cannot_reveal(
     assert "har ikke adgang" in response.get_data(as_text=True)
 
 
+def test_case_page_reveals_cpr_in_scope_only_and_audits_it(
+    web_store: Engine, people: dict[str, Principal]
+) -> None:
+    from pages import sag
+
+    client = webapp.server.test_client()
+    login(client, "sb")
+    own = case_list.list_export(web_store, Scope(caseworker_id="HCK-T1-W1"), case_list.ListFilter())
+    foreign = case_list.list_export(web_store, ALL, case_list.ListFilter(center="SCK"))
+
+    def reveal(case_id: str) -> str:
+        payload = {
+            "output": f"{sag.CPR_SHOWN}.children",
+            "outputs": {"id": sag.CPR_SHOWN, "property": "children"},
+            "inputs": [{"id": sag.CPR_BUTTON, "property": "n_clicks", "value": 1}],
+            "changedPropIds": [f"{sag.CPR_BUTTON}.n_clicks"],
+            "state": [{"id": sag.CASE_ID, "property": "data", "value": case_id}],
+        }
+        got = client.post("/_dash-update-component", json=payload, headers=csrf_headers(client))
+        assert got.status_code == 200
+        return got.get_data(as_text=True)
+
+    mine = str(own["case_id"].iloc[0])
+    shown = reveal(mine)
+    assert "visningen er logget" in shown and "-XXXX" not in shown
+    assert "har ikke adgang" in reveal(str(foreign["case_id"].iloc[0]))
+    with web_store.connect() as c:
+        reveals = c.execute(
+            select(AuditEvent.case_ids, AuditEvent.page).where(
+                AuditEvent.username == "sb", AuditEvent.action == "cpr-reveal"
+            )
+        ).all()
+    assert [(r.case_ids, r.page) for r in reveals] == [([mine], f"/sag/{mine}")]
+
+
 def test_audit_log_is_append_only(web_store: Engine, people: dict[str, Principal]) -> None:
     with web_store.connect() as c:
         assert c.execute(select(AuditEvent.event_id)).first() is not None

@@ -60,9 +60,11 @@ def news_filters(base: ListFilter, as_of: dt.date) -> dict[str, ListFilter]:
     return out
 
 
-def _link(n: int, text: str, flt: ListFilter, strong: bool = False) -> Any:
+def _link(n: int, text: str, flt: ListFilter, strong: bool = False, title: str = "") -> Any:
     label = f"{fmt.number(n)} {text}"
-    return dcc.Link(html.Strong(label) if strong else label, href=urls.list_href(flt))
+    return dcc.Link(
+        html.Strong(label) if strong else label, href=urls.list_href(flt), title=title or None
+    )
 
 
 def deadline_news(eng: Any, scope: Any, base: ListFilter, as_of: dt.date | None) -> html.Div | None:
@@ -76,8 +78,9 @@ def deadline_news(eng: Any, scope: Any, base: ListFilter, as_of: dt.date | None)
         " · ",
         _link(
             count["week"],
-            f"forfalder i denne uge (til {fmt.date(week_end(as_of))})",
+            "forfalder i denne uge",
             lists["week"],
+            title=f"Åbne frister til og med søndag {fmt.date(week_end(as_of))}",
         ),
     ]
     for since in comparisons(as_of):

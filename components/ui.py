@@ -80,3 +80,20 @@ def simple_table(
     return dbc.Table(
         [head, body], bordered=False, hover=True, size="sm", responsive=True, striped=True
     )
+
+
+def chart_table(
+    summary: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    numeric: Sequence[int] | None = None,
+    component_id: Any = None,
+) -> html.Details:
+    """A chart's table alternative, folded under the chart ("Vis ... som tabel");
+    numeric: the right-aligned columns (default: all but the first)."""
+    cols = numeric if numeric is not None else range(1, len(header))
+    return html.Details(
+        [html.Summary(summary), simple_table(header, rows, numeric=cols)],
+        className="chart-table small mb-3",
+        **({"id": component_id} if component_id is not None else {}),
+    )

@@ -77,6 +77,24 @@ def _count_link(count: int, base: dict[str, Any], **narrow: Any) -> dcc.Link:
     return dcc.Link(fmt.number(count), href=urls.complaints_href(**base, **narrow))
 
 
+def month_table(df: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """The complaints chart as a table: one row per month (newest first), by type."""
+    per = df.groupby(["month", "complaint_type"])["n"].sum().unstack(fill_value=0)
+    rows = []
+    for month in sorted(per.index, reverse=True):
+        real = int(per.loc[month].get("realitet", 0))
+        formal = int(per.loc[month].get("formalitet", 0))
+        rows.append(
+            [
+                fmt.month_short(month),
+                fmt.number(real),
+                fmt.number(formal),
+                fmt.number(real + formal),
+            ]
+        )
+    return ["Måned", "Realitet", "Formalitet", "I alt"], rows
+
+
 def upheld_rows(
     df: pd.DataFrame, key: str, label: Any, center: str | None = None
 ) -> list[list[Any]]:
@@ -217,6 +235,7 @@ def layout(**params: Any) -> html.Div:
                 config=charts.graph_config("klager"),
             )
         )
+        parts.append(ui.chart_table("Vis klager pr. måned som tabel", *month_table(df)))
         head = ["", "Klager", "Realitet", "Formalitet", "Medhold", "Andel medhold"]
         parts.append(
             dbc.Row(
@@ -307,6 +326,14 @@ def update_burndown(campaign: str | None) -> Any:
             dcc.Graph(
                 figure=burndown_figure(df, campaign, ms),
                 config=charts.graph_config("gennemgang"),
+            ),
+            ui.chart_table(
+                "Vis gennemgangen som tabel",
+                ["Dato", "Sager tilbage"],
+                [
+                    [fmt.date(d), fmt.number(int(r))]
+                    for d, r in zip(df["date"], df["remaining"], strict=True)
+                ][::-1],
             ),
         ]
     )

@@ -21,7 +21,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from components import auth, cpr_reveal, filters, labels, ui, urls
+from components import auth, cpr_reveal, filters, labels, news, ui, urls
 from components import format as fmt
 from components.cache import memoize_per_load
 from components.grid_locale import GRID_LOCALE_DA
@@ -56,7 +56,7 @@ NOT_UNDERSTOOD = "sager-not-understood"
 DUE_RANGE = "sager-due-range"
 RESULT = "sager-result"
 BLOCK = 100
-ROW_HEIGHT = 26
+ROW_HEIGHT = 25
 
 # Results that only change with a load: computed once per load and scope (components.cache).
 filter_options = memoize_per_load(case_list.filter_options)
@@ -431,7 +431,7 @@ def layout(**params: Any) -> html.Div:
             "rowHeight": ROW_HEIGHT,
             "headerHeight": 34,
         },
-        style={"height": "calc(100vh - 245px)", "minHeight": "440px"},
+        style={"height": "calc(100vh - 230px)", "minHeight": "440px"},
         className="ag-theme-alpine",
     )
     return html.Div(
@@ -450,6 +450,7 @@ def layout(**params: Any) -> html.Div:
             else None,
             _kpi_note(flt),
             _controls(flt, opts),
+            news.deadline_news(eng, scope, flt, runs.current_as_of(eng)),
             header,
             html.Div(id=CPR_SHOWN, role="status"),
             grid,

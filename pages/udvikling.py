@@ -171,13 +171,12 @@ def update_charts(kpis: list[str] | None, centers: list[str] | None, period: str
                         id={"type": TREND_GRAPH, "kpi": kpi},
                     ),
                     html.P(trend.event_caption(part, events), className="small text-muted mb-1"),
-                    html.Details(
-                        [
-                            html.Summary(f"Vis {kpi} som tabel"),
-                            ui.simple_table(header, rows),
-                        ],
-                        className="chart-table small",
-                        id={"type": TREND_TABLE, "kpi": kpi},
+                    ui.chart_table(
+                        f"Vis {kpi} som tabel",
+                        header,
+                        rows,
+                        numeric=(),
+                        component_id={"type": TREND_TABLE, "kpi": kpi},
                     ),
                 ],
                 lg=6,

@@ -75,6 +75,7 @@ RULE = "regel"  # a problem code of vocab.PROBLEM_CODES
 FINDING = "fund"  # a data-quality finding's kind (Danish, monitoring FINDING_KINDS)
 FINDING_CODE = "kode"  # the finding's code (paragraph, benefit code, caseworker id)
 RUN = "koersel"  # an ETL run id
+SHOW_ALL = "vis"  # Overblik: `vis=alle` shows every team and caseworker of a center
 COMPLAINT_PARAGRAPH = "paragraf"  # Klager: the complaints of a paragraph code ("(uden paragraf)")
 COMPLAINT_TYPE = "klagetype"  # realitet | formalitet
 COMPLAINT_UPHELD = "medhold"  # ja | nej
@@ -234,9 +235,12 @@ def work_list_href(caseworker_id: str) -> str:
     return list_href(caseworker=caseworker_id, status=ListStatus.WORK)
 
 
-def page_href(path: str, center: str | None = None) -> str:
-    """A page narrowed to a center (Overblik, Fristkalender, Klager): '/?center=HCK'."""
-    return path + _query({CENTER: None if center == ALL_CENTERS else center})
+def page_href(path: str, center: str | None = None, show_all: bool = False) -> str:
+    """A page narrowed to a center (Overblik, Fristkalender, Klager): '/?center=HCK';
+    show_all: every row of its long tables ('/?center=HCK&vis=alle')."""
+    return path + _query(
+        {CENTER: None if center == ALL_CENTERS else center, SHOW_ALL: "alle" if show_all else None}
+    )
 
 
 def data_quality_href(

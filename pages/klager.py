@@ -12,6 +12,7 @@ from dash import Input, Output, callback, dcc, html
 
 from components import charts, filters, labels, ui, urls
 from components import format as fmt
+from components.cache import memoize_per_load
 from store import complaints, runs
 
 dash.register_page(
@@ -22,10 +23,16 @@ dash.register_page(
     order=5,
 )
 
+# Reads that only change with a load: once per load and scope (components.cache).
+complaints_per_month = memoize_per_load(complaints.complaints_per_month)
+complaint_rows = memoize_per_load(complaints.complaint_rows)
+review_campaigns = memoize_per_load(complaints.review_campaigns)
+review_burndown = memoize_per_load(complaints.review_burndown)
+
 CAMPAIGN = "klager-campaign"
 BURNDOWN = "klager-burndown"
 MONTHS_BACK = 12
-LIST_ROWS = 100
+LIST_ROWS = 50
 OUTCOMES = {
     "medhold": "Medhold",
     "delvist": "Delvist medhold",
@@ -130,7 +137,7 @@ def complaint_list(eng: Any, scope: Any, start: dt.date, link: urls.ComplaintsLi
         complaint_type=link.complaint_type,
         upheld=link.upheld,
     )
-    n, rows = complaints.complaint_rows(eng, scope, flt, limit=LIST_ROWS)
+    n, rows = complaint_rows(eng, scope, flt, limit=LIST_ROWS)
     what = [
         link.center,
         labels.paragraph_label(link.paragraph) if link.paragraph else None,
@@ -211,7 +218,7 @@ def layout(**params: Any) -> html.Div:
     eng, scope = ui.engine(), ui.scope()
     as_of = runs.current_as_of(eng) or dt.date.today()
     start = (pd.Timestamp(as_of).to_period("M") - (MONTHS_BACK - 1)).to_timestamp().date()
-    allc = complaints.complaints_per_month(eng, scope, start=start)
+    allc = complaints_per_month(eng, scope, start=start)
     centers = sorted(allc["center"].unique().tolist()) if not allc.empty else []
     link = urls.parse_complaints(params, centers)
     center = link.center
@@ -265,7 +272,7 @@ def layout(**params: Any) -> html.Div:
                 ]
             )
         )
-    campaigns = complaints.review_campaigns(eng, scope)
+    campaigns = review_campaigns(eng, scope)
     parts.append(html.H2("Gennemgange", className="h5 mt-3"))
     if not campaigns:
         parts.append(ui.empty_state("Ingen gennemgangskampagner i data."))
@@ -305,7 +312,7 @@ def update_burndown(campaign: str | None) -> Any:
     """The chosen campaign's remaining cases against its milestones."""
     if not isinstance(campaign, str) or not campaign or len(campaign) > 200:
         return None
-    df = complaints.review_burndown(ui.engine(), ui.scope(), campaign)
+    df = review_burndown(ui.engine(), ui.scope(), campaign)
     if df.empty:
         return ui.empty_state("Ingen sager i kampagnen.")
     configured = labels.milestones(campaign)

@@ -34,6 +34,7 @@ CASEWORKERS = "overblik-caseworkers"
 SCORECARD = "overblik-scorecard"
 TEAM_MATRIX = "overblik-team-matrix"
 TEAM_ROWS = 25
+CASEWORKER_ROWS = 40  # a big center has hundreds: the most overdue first, a link to all
 
 # Results that only change with a load: computed once per load and scope (components.cache).
 list_count = memoize_per_load(case_list.list_count)
@@ -94,14 +95,31 @@ def unassigned_line(eng: Any, scope: Any, center: str | None) -> html.P | None:
     )
 
 
-def caseworker_section(eng: Any, scope: Any, center: str) -> list[Any]:
+def more_rows(shown: int, total: int, noun: str, center: str) -> html.P | None:
+    """'De 40 med flest … af 600 vises. Vis alle 600 …' under a capped table."""
+    if shown >= total:
+        return None
+    return html.P(
+        [
+            f"{fmt.number(shown)} af {fmt.number(total)} {noun} vises. ",
+            dcc.Link(
+                f"Vis alle {fmt.number(total)} {noun}",
+                href=urls.page_href(urls.OVERVIEW, center, show_all=True),
+            ),
+        ],
+        className="small",
+    )
+
+
+def caseworker_section(eng: Any, scope: Any, center: str, limit: int | None = None) -> list[Any]:
     """The center's caseworkers (and the unassigned cases as their own row), most
-    overdue first: overdue, due within 14 days, open cases; each number opens the list."""
+    overdue first: overdue, due within 14 days, open cases; each number opens the list.
+    limit: the first rows only (a big center has hundreds), with a link to all."""
     load = caseworker_load(eng, scope, center)
     if load.empty:
         return []
     rows = []
-    for r in load.to_dict("records"):
+    for r in load.head(limit).to_dict("records"):
         worker = str(r["caseworker_id"])
         base = case_list.ListFilter(center=center, caseworker=worker)
         rows.append(
@@ -139,6 +157,7 @@ def caseworker_section(eng: Any, scope: Any, center: str) -> list[Any]:
             rows,
             numeric=(2, 3, 4),
         ),
+        more_rows(len(rows), len(load), "sagsbehandlere", center),
     ]
 
 
@@ -164,16 +183,17 @@ def month_end_history(eng: Any, scope: Any, center: str, as_of: dt.date) -> pd.D
     return pd.concat([month_ends, today], ignore_index=True)[["as_of", "kpi", "value"]]
 
 
-def team_matrix(eng: Any, scope: Any, center: str) -> list[Any]:
+def team_matrix(eng: Any, scope: Any, center: str, limit: int | None = None) -> list[Any]:
     """The center's teams x KPIs, the teams with the most cases not met first; each
-    cell opens the team's cases behind the KPI."""
+    cell opens the team's cases behind the KPI. limit: the first teams only."""
     teams = team_table(eng, scope, center=center)
     teams = teams[teams["denominator"] > 0].copy()
     if teams.empty:
         return [ui.empty_state("Ingen team-tal endnu.")]
     teams["missed"] = teams["denominator"].astype(int) - teams["numerator"].astype(int)
     missed = teams.groupby("team")["missed"].sum().sort_values(ascending=False, kind="stable")
-    order = sorted(missed.index, key=lambda t: (-int(missed[t]), str(t)))
+    ranked = sorted(missed.index, key=lambda t: (-int(missed[t]), str(t)))
+    order = ranked[:limit] if limit else ranked
     rows = [(str(t), labels.team_label(t)) for t in order]
     extra = {}
     for t in order:
@@ -197,11 +217,12 @@ def team_matrix(eng: Any, scope: Any, center: str) -> list[Any]:
             extra=extra,
             extra_headers=["Ikke opfyldt i alt", "Overskredet nu"],
         ),
+        more_rows(len(order), len(ranked), "teams", center),
     ]
 
 
 def chief_screen(
-    eng: Any, scope: Any, center: str, results: pd.DataFrame, as_of: dt.date
+    eng: Any, scope: Any, center: str, results: pd.DataFrame, as_of: dt.date, show_all: bool
 ) -> list[Any]:
     """One center on one screen: what needs doing, the KPIs with their trend, the teams
     x KPIs and the caseworkers."""
@@ -235,8 +256,17 @@ def chief_screen(
             ],
             id=CARDS,
         ),
-        html.Div([*team_matrix(eng, scope, center), unassigned_line(eng, scope, center)], id=TEAMS),
-        html.Div(caseworker_section(eng, scope, center), id=CASEWORKERS),
+        html.Div(
+            [
+                *team_matrix(eng, scope, center, None if show_all else TEAM_ROWS),
+                unassigned_line(eng, scope, center),
+            ],
+            id=TEAMS,
+        ),
+        html.Div(
+            caseworker_section(eng, scope, center, None if show_all else CASEWORKER_ROWS),
+            id=CASEWORKERS,
+        ),
     ]
 
 
@@ -341,6 +371,7 @@ def layout(**params: Any) -> html.Div:
     results = kpi_overview(eng, scope, level=Level.CENTER)
     as_of = runs.current_as_of(eng)
     centers = sorted(results["center"].unique().tolist()) if not results.empty else []
+    show_all = params.pop(urls.SHOW_ALL, None) == "alle"
     link = urls.parse_page(params, centers)
     center = link.center
     if center is None and len(centers) == 1:
@@ -363,7 +394,7 @@ def layout(**params: Any) -> html.Div:
             ]
         )
     body = (
-        chief_screen(eng, scope, center, results, as_of)
+        chief_screen(eng, scope, center, results, as_of, show_all)
         if center
         else all_centers(eng, scope, centers, results, as_of)
     )

@@ -89,6 +89,31 @@ def test_overblik_one_center_is_the_chiefs_screen(web_store: Engine) -> None:
     assert "Siden i går" in news_line and "Siden sidste uge" in news_line
 
 
+def test_what_changed_counts_from_the_obligations(web_store: Engine) -> None:
+    as_of = runs.current_as_of(web_store)
+    assert as_of is not None
+    everything = case_list.list_export(web_store, ALL, case_list.ListFilter(center="HCK"))
+    due = pd.to_datetime(everything["due_on"]).dt.date
+    done = pd.to_datetime(everything["done_on"]).dt.date
+    lists = news.news_filters(case_list.ListFilter(center="HCK"), as_of)
+    for since in news.comparisons(as_of):
+        # overdue now but not yet on that day: due on or after it (and still open)
+        expected_new = int(((everything["status"] == "overdue") & (due >= since.day)).sum())
+        assert case_list.list_count(web_store, ALL, lists[f"new:{since.day}"]) == expected_new
+        expected_done = int(
+            (everything["status"].isin(["met", "late"]) & (done >= since.day)).sum()
+        )
+        assert case_list.list_count(web_store, ALL, lists[f"done:{since.day}"]) == expected_done
+    week = lists["week"]
+    assert week.due_from == as_of and week.due_to.weekday() == 6  # to Sunday
+    line = " ".join(
+        texts(news.deadline_news(web_store, ALL, case_list.ListFilter(center="HCK"), as_of)).split()
+    )
+    week_ago = news.comparisons(as_of)[1]
+    n_new = case_list.list_count(web_store, ALL, lists[f"new:{week_ago.day}"])
+    assert f"Siden sidste uge: {fmt.number(n_new)} nye overskredne" in line
+
+
 def test_a_center_chief_lands_on_the_center_screen(web_store: Engine) -> None:
     from flask import g
 

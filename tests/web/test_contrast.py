@@ -41,6 +41,18 @@ def test_text_colours_meet_aa() -> None:
     assert ratio(colour(active), colour(active, "background")) >= 4.5
 
 
+def test_scorecard_cells_meet_aa_on_their_shading() -> None:
+    text, counts = colour(".score-cell a"), colour(".score-counts")
+    for shade in (
+        ".scorecard td.score-met",
+        ".scorecard td.score-close",
+        ".scorecard td.score-missed",
+    ):
+        background = colour(shade, "--bs-table-bg")
+        assert ratio(text, background) >= 4.5 and ratio(counts, background) >= 4.5, shade
+    assert ratio(colour(".score-empty"), "#ffffff") >= 4.5
+
+
 def test_skip_link_and_main_landmark() -> None:
     import app
 

@@ -48,6 +48,8 @@ PAGES = {
     "/datakvalitet": "Datakvalitet",
 }
 WAIT = 20  # a generous upper bound for waits; not an assertion on speed
+DESKTOP = {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+LAPTOP = {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False}
 
 
 def _free_port() -> int:
@@ -150,10 +152,7 @@ def driver(downloads: Path, server: str) -> Iterator[WebDriver]:
     )
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    drv.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False},
-    )
+    drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", DESKTOP)
     drv.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
     )
@@ -420,8 +419,7 @@ def test_grid_speaks_danish(server: str, driver: WebDriver) -> None:
 
 
 def test_a_laptop_screen_shows_at_least_15_rows(server: str, driver: WebDriver) -> None:
-    metrics = {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False}
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", LAPTOP)
     try:
         open_page(driver, server + "/sager")
         grid_rows(driver)
@@ -437,7 +435,7 @@ def test_a_laptop_screen_shows_at_least_15_rows(server: str, driver: WebDriver) 
         # (the sample store's load banner is up, too: stale data and rejected rows)
         assert seen >= 15, seen
     finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", DESKTOP)
 
 
 def test_sort_by_caseworker_name(server: str, driver: WebDriver) -> None:

@@ -124,8 +124,12 @@ def small_multiples(
     start = months["as_of"].min() if not months.empty else None
     end = months["as_of"].max() if not months.empty else None
     marks = trend.marked_events(months, events) if start is not None else []
+    # each small chart's rows, split once (not filtered per chart)
+    counted = months[months["denominator"] > 0].sort_values("as_of")
+    cells = {(str(k), str(c)): g for (k, c), g in counted.groupby(["kpi", "center"], sort=False)}
+    empty = counted.iloc[0:0]
     for i, kpi in enumerate(kpis):
-        low = row_floor(months[(months["kpi"] == kpi) & (months["denominator"] > 0)]["value"])
+        low = row_floor(counted[counted["kpi"] == kpi]["value"])
         for j, center in enumerate(centers):
             n = i * cols + j + 1
             suffix = "" if n == 1 else str(n)
@@ -149,8 +153,7 @@ def small_multiples(
                 "gridcolor": "#f1f3f5",
                 "zeroline": False,
             }
-            g = months[(months["kpi"] == kpi) & (months["center"] == center)]
-            g = g[g["denominator"] > 0].sort_values("as_of")
+            g = cells.get((kpi, center), empty)
             xref, yref = f"x{suffix}", f"y{suffix}"
             if g.empty:
                 layout["annotations"].append(
